@@ -1,0 +1,99 @@
+package io.github.longpollchat.config;
+
+import java.util.List;
+
+/**
+ * One setting of the server: its flag name, environment variable, default and allowed range, all
+ * in one place. The same option is read from command-line flags (the jar), environment variables
+ * (both) and context init-parameters (the WAR), so each rule is written once.
+ */
+public enum Option {
+    PORT("port", 8080, 0, 65535, "port to listen on; 0 takes a free port (jar only)"),
+    HOST("host", "0.0.0.0", "address to bind (jar only)"),
+    POLL_TIMEOUT("poll-timeout", 30, 1, 60, "seconds a poll is parked at most, and the default timeout"),
+    CLIENT_TTL("client-ttl", 60, 1, 3600, "seconds without a request or parked poll before a client expires"),
+    HISTORY("history", 100, 0, 10000, "events kept per room, returned by /join"),
+    MAILBOX("mailbox", 1000, 1, 100000, "events waiting for one client; one more evicts it"),
+    MAX_CLIENTS("max-clients", 20000, 1, 1000000, "live clients at most"),
+    MAX_ROOMS("max-rooms", 10000, 1, 1000000, "rooms held at most"),
+    ROOM_TTL("room-ttl", 3600, 1, 604800, "seconds an empty, quiet room is kept"),
+    MAX_TEXT("max-text", 2000, 1, 100000, "code points per message"),
+    RATE_LIMIT("rate-limit", 20, 0, 10000, "messages a client may send in any 10 s window; 0 turns it off");
+
+    /** The options that only the jar reads: a container decides its own host and port. */
+    public static final List<Option> JAR_ONLY = List.of(PORT, HOST);
+
+    private final String flag;
+    private final String defaultText;
+    private final long min;
+    private final long max;
+    private final boolean numeric;
+    private final String help;
+
+    Option(String flag, long defaultValue, long min, long max, String help) {
+        this.flag = flag;
+        this.defaultText = Long.toString(defaultValue);
+        this.min = min;
+        this.max = max;
+        this.numeric = true;
+        this.help = help;
+    }
+
+    Option(String flag, String defaultValue, String help) {
+        this.flag = flag;
+        this.defaultText = defaultValue;
+        this.min = 0;
+        this.max = 0;
+        this.numeric = false;
+        this.help = help;
+    }
+
+    /** The flag's name without dashes, e.g. {@code poll-timeout}; also the WAR's init-parameter. */
+    public String flag() {
+        return flag;
+    }
+
+    /** The environment variable, e.g. {@code CHAT_POLL_TIMEOUT}. */
+    public String env() {
+        return "CHAT_" + flag.replace('-', '_').toUpperCase(java.util.Locale.ROOT);
+    }
+
+    public String defaultText() {
+        return defaultText;
+    }
+
+    public String help() {
+        return help;
+    }
+
+    /** One line for {@code --help}. */
+    public String usage() {
+        String range = numeric ? " (" + min + "-" + max + ")" : "";
+        return String.format("  --%-14s %-18s %s; default %s%s", flag + "=N", env(), help, defaultText, range);
+    }
+
+    /**
+     * Checks a raw value against this option's type and range.
+     *
+     * @param source where the value came from, for the message: "--port", "CHAT_PORT", …
+     * @throws SettingsException naming the source when the value is bad
+     */
+    Object parse(String raw, String source) {
+        if (!numeric) {
+            if (raw.isBlank()) {
+                throw new SettingsException(source + ": must not be empty");
+            }
+            return raw.strip();
+        }
+        long value;
+        try {
+            value = Long.parseLong(raw.strip());
+        } catch (NumberFormatException e) {
+            throw new SettingsException(source + ": '" + raw + "' is not a whole number (" + min + "-" + max + ")");
+        }
+        if (value < min || value > max) {
+            throw new SettingsException(source + ": " + value + " is out of range (" + min + "-" + max + ")");
+        }
+        return (int) value;
+    }
+}

@@ -1,0 +1,81 @@
+package io.github.longpollchat.http;
+
+import io.github.longpollchat.config.Option;
+import io.github.longpollchat.config.Settings;
+import io.github.longpollchat.hub.Hub;
+import jakarta.servlet.Servlet;
+import jakarta.servlet.ServletContext;
+import jakarta.servlet.ServletContextEvent;
+import jakarta.servlet.ServletContextListener;
+import jakarta.servlet.ServletRegistration;
+import jakarta.servlet.annotation.WebListener;
+import java.util.EnumMap;
+import java.util.Map;
+
+/**
+ * Assembles the chat in any servlet container: makes the {@link Hub} and registers the servlets
+ * around it. A container (Tomcat) finds it by its annotation and reads the settings from context
+ * init-parameters over environment variables; the embedded launcher passes settings it parsed
+ * from flags. Either way the same servlets serve the same paths.
+ */
+@WebListener
+public final class ChatApp implements ServletContextListener {
+    /** The context attribute under which the hub is kept. */
+    public static final String HUB = Hub.class.getName();
+
+    private final Settings preset;
+    private Hub hub;
+
+    /** For containers: settings from init-parameters and the environment. */
+    public ChatApp() {
+        this(null);
+    }
+
+    /** For the embedded server: settings already resolved. */
+    public ChatApp(Settings settings) {
+        this.preset = settings;
+    }
+
+    @Override
+    public void contextInitialized(ServletContextEvent event) {
+        ServletContext context = event.getServletContext();
+        Settings settings = preset != null ? preset : fromContainer(context);
+        hub = new Hub(settings);
+        context.setAttribute(HUB, hub);
+        register(context, "page", new PageServlet(hub), "/");
+        register(context, "join", new JoinServlet(hub), "/join");
+        register(context, "send", new SendServlet(hub), "/send_msg");
+        register(context, "get", new PollServlet(hub), "/get_msg");
+        register(context, "leave", new LeaveServlet(hub), "/leave");
+    }
+
+    private static void register(ServletContext context, String name, Servlet servlet, String path) {
+        ServletRegistration.Dynamic registration = context.addServlet(name, servlet);
+        registration.setAsyncSupported(true);
+        registration.setLoadOnStartup(1);
+        registration.addMapping(path);
+    }
+
+    /** Init-parameters named like the flags win over {@code CHAT_*} variables; host and port are the container's. */
+    private static Settings fromContainer(ServletContext context) {
+        Map<Option, String> explicit = new EnumMap<>(Option.class);
+        for (Option option : Option.values()) {
+            String value = context.getInitParameter(option.flag());
+            if (value != null && !Option.JAR_ONLY.contains(option)) {
+                explicit.put(option, value);
+            }
+        }
+        return Settings.resolve(explicit, name -> isJarOnly(name) ? null : System.getenv(name));
+    }
+
+    private static boolean isJarOnly(String envName) {
+        return Option.JAR_ONLY.stream().anyMatch(option -> option.env().equals(envName));
+    }
+
+    @Override
+    public void contextDestroyed(ServletContextEvent event) {
+        if (hub != null) {
+            hub.close();
+        }
+    }
+}

@@ -1,0 +1,30 @@
+package io.github.longpollchat.http;
+
+import io.github.longpollchat.hub.Hub;
+import io.github.longpollchat.hub.Tokens;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+
+/**
+ * {@code POST /leave}: ends a client at once, or after a grace period that any later request of
+ * it cancels (so that a reload resumes while a closed tab leaves). 204 also for an unknown client.
+ */
+public final class LeaveServlet extends ChatServlet {
+    static final int MAX_GRACE_SECONDS = 10;
+
+    public LeaveServlet(Hub hub) {
+        super(hub, "POST");
+    }
+
+    @Override
+    void handle(HttpServletRequest request, HttpServletResponse response) throws IOException {
+        Fields fields = RequestBody.read(request);
+        fields.require(Field.CLIENT_ID);
+        String clientId = Tokens.clientId(fields.text(Field.CLIENT_ID));
+        Long grace = fields.number(Field.GRACE, 0, MAX_GRACE_SECONDS);
+        hub.leave(clientId, grace == null ? 0 : grace.intValue());
+        response.setStatus(HttpServletResponse.SC_NO_CONTENT);
+        response.setHeader("Cache-Control", "no-store");
+    }
+}

@@ -1,0 +1,92 @@
+package io.github.longpollchat.http;
+
+import io.github.longpollchat.hub.Hub;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.regex.Pattern;
+
+/**
+ * {@code GET /}: the chat page, its script and style, and jQuery, all from the classpath (the
+ * {@code webapp/} folder is packed under {@code public/}; jQuery comes from its WebJar), so that
+ * the jar and the WAR serve the same bytes and no page depends on another host. Mapped as the
+ * default servlet, it also answers every unknown path with the protocol's JSON 404.
+ */
+public final class PageServlet extends ChatServlet {
+    private static final Pattern SAFE_PATH = Pattern.compile("(/[A-Za-z0-9_-][A-Za-z0-9._-]*)+");
+    private static final String JQUERY_PATH = "/vendor/jquery.min.js";
+    private static final Map<String, String> TYPES = Map.of(
+            "html", "text/html;charset=UTF-8",
+            "js", "text/javascript;charset=UTF-8",
+            "css", "text/css;charset=UTF-8",
+            "png", "image/png",
+            "svg", "image/svg+xml",
+            "ico", "image/x-icon");
+    /** No inline script or style, nothing from other hosts, no framing. */
+    static final String CONTENT_SECURITY_POLICY = "default-src 'none'; script-src 'self'; style-src 'self'; "
+            + "img-src 'self' data:; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+
+    private final String jqueryResource;
+    private final Map<String, Optional<byte[]>> files = new ConcurrentHashMap<>();
+
+    public PageServlet(Hub hub) {
+        super(hub, "GET", "HEAD");
+        this.jqueryResource = buildProperties().getProperty("jquery.path");
+    }
+
+    private static Properties buildProperties() {
+        Properties properties = new Properties();
+        try (InputStream in = PageServlet.class.getResourceAsStream("/longpoll-chat.properties")) {
+            properties.load(in);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return properties;
+    }
+
+    @Override
+    boolean exists(HttpServletRequest request) {
+        return file(path(request)).isPresent();
+    }
+
+    @Override
+    void handle(HttpServletRequest request, HttpServletResponse response) throws IOException {
+        String path = path(request);
+        byte[] body = file(path).orElseThrow();
+        String extension = path.substring(path.lastIndexOf('.') + 1);
+        response.setContentType(TYPES.getOrDefault(extension, "application/octet-stream"));
+        response.setHeader("Cache-Control", "no-cache");
+        response.setHeader("Content-Security-Policy", CONTENT_SECURITY_POLICY);
+        response.setHeader("X-Frame-Options", "DENY");
+        response.setContentLength(body.length);
+        if (!request.getMethod().equals("HEAD")) {
+            response.getOutputStream().write(body);
+        }
+    }
+
+    private static String path(HttpServletRequest request) {
+        String path = request.getServletPath() + (request.getPathInfo() == null ? "" : request.getPathInfo());
+        return path.isEmpty() || path.equals("/") ? "/index.html" : path;
+    }
+
+    /** The file at a URL path, read once; empty for anything that is not one of ours. */
+    private Optional<byte[]> file(String path) {
+        if (!SAFE_PATH.matcher(path).matches()) {
+            return Optional.empty();
+        }
+        return files.computeIfAbsent(path, p -> {
+            String resource = p.equals(JQUERY_PATH) ? jqueryResource : "public" + p;
+            try (InputStream in = PageServlet.class.getClassLoader().getResourceAsStream(resource)) {
+                return in == null ? Optional.empty() : Optional.of(in.readAllBytes());
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        });
+    }
+}

@@ -1,0 +1,114 @@
+package io.github.longpollchat.http;
+
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import io.github.longpollchat.hub.ChatError;
+import jakarta.servlet.http.HttpServletRequest;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Reads a POST body into {@link Fields}: at most 64 KiB, form or JSON, UTF-8 only; fields come
+ * from the body alone (a query string is ignored). Checks run in the protocol's order: 413, then
+ * 415, then {@code malformed_body}.
+ */
+final class RequestBody {
+    static final int MAX_BYTES = 64 * 1024;
+    private static final String FORM = "application/x-www-form-urlencoded";
+    private static final String JSON = "application/json";
+
+    private static final ObjectMapper MAPPER = JsonMapper.builder()
+            .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            .build();
+
+    static {
+        // 64 KiB of '[' is too deep to be anyone's chat message; refuse it before it costs stack.
+        MAPPER.getFactory().setStreamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(64).build());
+    }
+
+    private RequestBody() {
+    }
+
+    static Fields read(HttpServletRequest request) throws IOException {
+        if (request.getContentLengthLong() > MAX_BYTES) {
+            throw ChatError.BODY_TOO_LARGE.refusal();
+        }
+        byte[] body = readAtMost(request.getInputStream());
+        String contentType = request.getContentType();
+        if (contentType == null) {
+            return Fields.none();
+        }
+        String mediaType = mediaType(contentType);
+        if (mediaType.equals(FORM)) {
+            return form(body);
+        }
+        if (mediaType.equals(JSON)) {
+            return json(body);
+        }
+        throw ChatError.UNSUPPORTED_MEDIA_TYPE.refusal();
+    }
+
+    private static byte[] readAtMost(InputStream in) throws IOException {
+        byte[] body = in.readNBytes(MAX_BYTES + 1);
+        if (body.length > MAX_BYTES) {
+            throw ChatError.BODY_TOO_LARGE.refusal();
+        }
+        return body;
+    }
+
+    /** The lower-cased type/subtype; 415 for a charset other than UTF-8. */
+    private static String mediaType(String contentType) {
+        String[] parts = contentType.split(";");
+        for (int i = 1; i < parts.length; i++) {
+            String param = parts[i].strip();
+            int eq = param.indexOf('=');
+            if (eq > 0 && param.substring(0, eq).strip().equalsIgnoreCase("charset")) {
+                String charset = param.substring(eq + 1).strip().replace("\"", "");
+                if (!charset.equalsIgnoreCase("utf-8")) {
+                    throw ChatError.UNSUPPORTED_MEDIA_TYPE.refusal("Only UTF-8 is accepted.");
+                }
+            }
+        }
+        return parts[0].strip().toLowerCase(Locale.ROOT);
+    }
+
+    private static Fields form(byte[] body) {
+        Map<String, Object> values = new HashMap<>();
+        for (FormEncoding.Pair pair : FormEncoding.parse(body)) {
+            if (pair.key() == null || pair.value() == null) {
+                throw ChatError.MALFORMED_BODY.refusal("The form has bad percent-encoding or invalid UTF-8.");
+            }
+            if (values.put(pair.key(), pair.value()) != null) {
+                throw ChatError.MALFORMED_BODY.refusal("The field '" + pair.key() + "' is given twice.");
+            }
+        }
+        return new Fields(values);
+    }
+
+    private static Fields json(byte[] body) {
+        JsonNode root;
+        try {
+            root = MAPPER.readTree(body);
+        } catch (IOException e) {
+            throw ChatError.MALFORMED_BODY.refusal("The body is not valid JSON (or has a key twice).");
+        }
+        if (root == null || !root.isObject()) {
+            throw ChatError.MALFORMED_BODY.refusal("The body must be a JSON object.");
+        }
+        Map<String, Object> values = new HashMap<>();
+        for (Iterator<Map.Entry<String, JsonNode>> it = root.fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> entry = it.next();
+            values.put(entry.getKey(), entry.getValue());
+        }
+        return new Fields(values);
+    }
+}

@@ -1,0 +1,34 @@
+package io.github.longpollchat.http;
+
+import io.github.longpollchat.hub.Hub;
+import io.github.longpollchat.hub.MessageText;
+import io.github.longpollchat.hub.Tokens;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/** {@code POST /send_msg}: posts a message to the client's room, once per {@code msgId}. */
+public final class SendServlet extends ChatServlet {
+    public SendServlet(Hub hub) {
+        super(hub, "POST");
+    }
+
+    @Override
+    void handle(HttpServletRequest request, HttpServletResponse response) throws IOException {
+        Fields fields = RequestBody.read(request);
+        fields.require(Field.CLIENT_ID, Field.TEXT);
+        String clientId = Tokens.clientId(fields.text(Field.CLIENT_ID));
+        String text = MessageText.parse(fields.text(Field.TEXT), hub.maxText());
+        String msgId = fields.text(Field.MSG_ID);
+        if (msgId != null) {
+            Tokens.msgId(msgId);
+        }
+        long id = hub.send(clientId, text, msgId);
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("status", true);
+        body.put("id", id);
+        JsonReply.send(response, body);
+    }
+}

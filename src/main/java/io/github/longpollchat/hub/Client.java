@@ -1,0 +1,41 @@
+package io.github.longpollchat.hub;
+
+/**
+ * A live member of a room: its secret id, name, mailbox and send state.
+ *
+ * <p>Threading: {@link #live}, {@link #rate} and {@link #keys} are guarded by the room's lock;
+ * {@link #lastSeen} and {@link #pendingLeave} are volatile, written by any request of the client.
+ */
+final class Client {
+    final String id;
+    final String name;
+    final String nameKey;
+    final Room room;
+    final Mailbox mailbox;
+    final SendRate rate;
+    final SentKeys keys = new SentKeys();
+    boolean live = true;
+    private volatile long lastSeen = System.nanoTime();
+    /** Set by {@code /leave} with a grace period; any later request clears it and so cancels the leave. */
+    volatile Object pendingLeave;
+
+    Client(String id, String name, Room room, Mailbox mailbox, int rateLimit) {
+        this.id = id;
+        this.name = name;
+        this.nameKey = DisplayName.key(name);
+        this.room = room;
+        this.mailbox = mailbox;
+        this.rate = new SendRate(rateLimit);
+    }
+
+    /** A request of this client arrived, or its poll ended: it is alive, and a pending leave is off. */
+    void touch() {
+        lastSeen = System.nanoTime();
+        pendingLeave = null;
+    }
+
+    /** Expired: no poll parked and nothing heard for longer than the TTL. */
+    boolean idleLongerThan(long ttlNanos, long nowNanos) {
+        return nowNanos - lastSeen > ttlNanos && !mailbox.hasWaiter();
+    }
+}

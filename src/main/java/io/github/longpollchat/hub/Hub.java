@@ -1,0 +1,413 @@
+package io.github.longpollchat.hub;
+
+import io.github.longpollchat.config.Option;
+import io.github.longpollchat.config.Settings;
+import java.security.MessageDigest;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The chat itself: rooms, clients and their mailboxes, and the rules of joining, sending, polling,
+ * leaving and expiry. It knows nothing of HTTP; the servlets translate requests into these calls.
+ *
+ * <p>Threading: a room's state changes only under that room's lock (see {@link Room}); a
+ * mailbox's under its own (see {@link Mailbox}). Parked polls are answered only after those locks
+ * are released, through {@link ParkedPoll#claim()}, so a slow connection never holds up a room.
+ * One timer thread runs poll timeouts, grace leaves and the once-a-second sweep that expires idle
+ * clients and forgets idle rooms.
+ */
+public final class Hub implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(Hub.class);
+    private static final long SWEEP_MILLIS = 250;
+
+    private final int pollTimeout;
+    private final long clientTtlNanos;
+    private final long roomTtlNanos;
+    private final int historySize;
+    private final int mailboxSize;
+    private final int maxClients;
+    private final int maxRooms;
+    private final int maxText;
+    private final int rateLimit;
+
+    private final ConcurrentHashMap<String, Client> clients = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, Room> rooms = new ConcurrentHashMap<>();
+    /** Live clients plus joins under way that have reserved a place. */
+    private final AtomicInteger clientSlots = new AtomicInteger();
+    private final ScheduledThreadPoolExecutor timer;
+    private volatile boolean shuttingDown;
+
+    public Hub(Settings settings) {
+        this.pollTimeout = settings.get(Option.POLL_TIMEOUT);
+        this.clientTtlNanos = TimeUnit.SECONDS.toNanos(settings.get(Option.CLIENT_TTL));
+        this.roomTtlNanos = TimeUnit.SECONDS.toNanos(settings.get(Option.ROOM_TTL));
+        this.historySize = settings.get(Option.HISTORY);
+        this.mailboxSize = settings.get(Option.MAILBOX);
+        this.maxClients = settings.get(Option.MAX_CLIENTS);
+        this.maxRooms = settings.get(Option.MAX_ROOMS);
+        this.maxText = settings.get(Option.MAX_TEXT);
+        this.rateLimit = settings.get(Option.RATE_LIMIT);
+        this.timer = new ScheduledThreadPoolExecutor(1, runnable -> {
+            Thread thread = new Thread(runnable, "chat-timer");
+            thread.setDaemon(true);
+            return thread;
+        });
+        timer.setRemoveOnCancelPolicy(true);
+        timer.scheduleWithFixedDelay(this::sweep, SWEEP_MILLIS, SWEEP_MILLIS, TimeUnit.MILLISECONDS);
+    }
+
+    /** The longest a poll is parked, in seconds, and the default {@code timeout}. */
+    public int pollTimeoutSeconds() {
+        return pollTimeout;
+    }
+
+    public int maxText() {
+        return maxText;
+    }
+
+    public boolean isShuttingDown() {
+        return shuttingDown;
+    }
+
+    /**
+     * Joins a new client to a room, or resumes a live one.
+     *
+     * @param name an already valid display name ({@link DisplayName#parse})
+     * @param roomName an already valid room name
+     * @param clientId the client to resume, or null
+     * @throws Refusal {@code name_taken} or {@code server_full}
+     */
+    public JoinResult join(String name, String roomName, String clientId) {
+        Client existing = clientId == null ? null : find(clientId);
+        if (existing != null && existing.room.name.equals(roomName)) {
+            JoinResult resumed = resume(existing);
+            if (resumed != null) {
+                return resumed;
+            }
+        }
+        String nameKey = DisplayName.key(name);
+        while (true) {
+            Room room = rooms.get(roomName);
+            boolean reserved = reserveClientSlot();
+            if (!reserved) {
+                // 409 outranks 503: only say "full" when the name would have been free.
+                if (room != null) {
+                    synchronized (room) {
+                        if (room.isNameTaken(nameKey)) {
+                            throw ChatError.NAME_TAKEN.refusal();
+                        }
+                    }
+                }
+                throw ChatError.SERVER_FULL.refusal("The server has as many clients as it may hold.");
+            }
+            boolean admitted = false;
+            try {
+                if (room == null) {
+                    room = openRoom(roomName);
+                }
+                Room.Fallout fallout = new Room.Fallout();
+                JoinResult result;
+                synchronized (room) {
+                    if (room.forgotten) {
+                        continue;
+                    }
+                    if (room.isNameTaken(nameKey)) {
+                        throw ChatError.NAME_TAKEN.refusal();
+                    }
+                    Client client = room.admit(newUniqueId(), name, rateLimit);
+                    clients.put(client.id, client);
+                    admitted = true;
+                    long cursor = room.lastId();
+                    var history = room.history();
+                    room.post(Event.JOIN, client.name, null, fallout);
+                    result = new JoinResult(client.id, client.name, room.name, cursor, history,
+                            room.memberNames(), pollTimeout * 1000);
+                }
+                settle(fallout);
+                LOG.info("join room={} client={}", roomName, Tokens.redact(result.clientId()));
+                return result;
+            } finally {
+                if (!admitted) {
+                    clientSlots.decrementAndGet();
+                }
+            }
+        }
+    }
+
+    private JoinResult resume(Client client) {
+        Room room = client.room;
+        synchronized (room) {
+            if (!client.live) {
+                return null;
+            }
+            client.touch();
+            return new JoinResult(client.id, client.name, room.name, client.mailbox.lastAcked(),
+                    room.history(), room.memberNames(), pollTimeout * 1000);
+        }
+    }
+
+    private boolean reserveClientSlot() {
+        if (clientSlots.incrementAndGet() > maxClients) {
+            clientSlots.decrementAndGet();
+            return false;
+        }
+        return true;
+    }
+
+    private Room openRoom(String roomName) {
+        synchronized (rooms) {
+            Room room = rooms.get(roomName);
+            if (room == null) {
+                if (rooms.size() >= maxRooms) {
+                    throw ChatError.SERVER_FULL.refusal("The server has as many rooms as it may hold.");
+                }
+                room = new Room(roomName, historySize, mailboxSize);
+                rooms.put(roomName, room);
+            }
+            return room;
+        }
+    }
+
+    private String newUniqueId() {
+        String id;
+        do {
+            id = Tokens.newClientId();
+        } while (clients.containsKey(id));
+        return id;
+    }
+
+    /**
+     * Posts a message to the client's room.
+     *
+     * @param text already valid text ({@link MessageText#parse})
+     * @param msgId the idempotency key, or null
+     * @return the message's id (the first send's, for a repeated {@code msgId})
+     * @throws Refusal {@code unknown_client} or {@code rate_limited}
+     */
+    public long send(String clientId, String text, String msgId) {
+        Client client = live(clientId);
+        Room room = client.room;
+        Room.Fallout fallout = new Room.Fallout();
+        long id;
+        synchronized (room) {
+            if (!client.live) {
+                throw ChatError.UNKNOWN_CLIENT.refusal();
+            }
+            client.touch();
+            Long earlier = client.keys.find(msgId);
+            if (earlier != null) {
+                return earlier;
+            }
+            long now = System.nanoTime();
+            long wait = client.rate.secondsToWait(now);
+            if (wait > 0) {
+                throw Refusal.rateLimited(wait);
+            }
+            id = room.post(Event.MESSAGE, client.name, text, fallout);
+            client.keys.remember(msgId, id);
+            client.rate.record(now);
+        }
+        settle(fallout);
+        return id;
+    }
+
+    /**
+     * Polls a client's mailbox: answers at once when it holds messages (or when
+     * {@code timeoutSeconds} is 0), else parks the poll until a message, the timeout, a newer
+     * poll, the client's end or shutdown answers it through {@code reply}.
+     *
+     * @param cursor the last id the client processed, or -1 for none
+     * @param timeoutSeconds 0 to {@link #pollTimeoutSeconds()}
+     * @param reply called once, on some thread, when a parked poll is answered; must not block
+     * @return the answer now, or null when parked
+     * @throws Refusal {@code unknown_client}
+     */
+    public PollResult poll(String clientId, long cursor, int timeoutSeconds, Consumer<PollResult> reply) {
+        Client client = live(clientId);
+        client.touch();
+        ParkedPoll parked = timeoutSeconds > 0 && !shuttingDown ? new ParkedPoll(client, reply) : null;
+        Mailbox.Step step = client.mailbox.poll(cursor, parked);
+        if (step.now() != null) {
+            if (step.now().gone()) {
+                throw ChatError.UNKNOWN_CLIENT.refusal();
+            }
+            return step.now();
+        }
+        if (step.superseded() != null && step.superseded().claim()) {
+            step.superseded().answer(client.mailbox.superseded());
+        }
+        parked.timeoutWith(timer.schedule(() -> expire(parked), timeoutSeconds, TimeUnit.SECONDS));
+        if (shuttingDown) {
+            // Shutdown may have swept the mailboxes just before this poll parked.
+            answerShutdown(client);
+        }
+        return null;
+    }
+
+    /** The poll's timeout fired: answer with whatever is queued (usually nothing). */
+    private void expire(ParkedPoll poll) {
+        poll.client().mailbox.release(poll);
+        if (poll.claim()) {
+            poll.answer(poll.client().mailbox.current());
+        }
+    }
+
+    /**
+     * Forgets a parked poll whose connection broke, so that it counts no longer as parked; the
+     * client's TTL runs from now.
+     */
+    public void abandon(ParkedPoll poll) {
+        poll.client().mailbox.release(poll);
+        if (poll.claim()) {
+            poll.client().touch();
+        }
+    }
+
+    /**
+     * Ends a client at once ({@code graceSeconds} 0), or after a grace period unless a request of
+     * it arrives first. An unknown client is ignored.
+     */
+    public void leave(String clientId, int graceSeconds) {
+        Client client = find(clientId);
+        if (client == null) {
+            return;
+        }
+        if (graceSeconds == 0) {
+            end(client, null);
+            return;
+        }
+        client.touch();
+        Object token = new Object();
+        client.pendingLeave = token;
+        timer.schedule(() -> end(client, token), graceSeconds, TimeUnit.SECONDS);
+    }
+
+    /**
+     * Takes a client out of its room, if still live (and, for a grace leave, still pending).
+     *
+     * @param token the grace leave that must still be pending, or null to end it regardless
+     */
+    private void end(Client client, Object token) {
+        Room.Fallout fallout = new Room.Fallout();
+        synchronized (client.room) {
+            if (token != null && client.pendingLeave != token) {
+                return;
+            }
+            client.room.remove(client, fallout);
+        }
+        settle(fallout);
+    }
+
+    /**
+     * Finishes what a change of a room set off, outside its lock: frees the clients that left or
+     * were evicted (their parked polls get 410) and wakes the polls that have new messages.
+     */
+    private void settle(Room.Fallout fallout) {
+        for (Client gone : fallout.gone) {
+            clients.remove(gone.id, gone);
+            clientSlots.decrementAndGet();
+            ParkedPoll poll = gone.mailbox.close();
+            if (poll != null && poll.claim()) {
+                poll.answer(PollResult.GONE);
+            }
+            LOG.info("left room={} client={}", gone.room.name, Tokens.redact(gone.id));
+        }
+        for (ParkedPoll poll : fallout.toWake) {
+            if (poll.claim()) {
+                poll.answer(poll.client().mailbox.current());
+            }
+        }
+    }
+
+    /** Expires idle clients and forgets empty, quiet rooms. */
+    private void sweep() {
+        try {
+            long now = System.nanoTime();
+            for (Client client : clients.values()) {
+                if (client.idleLongerThan(clientTtlNanos, now)) {
+                    Room.Fallout fallout = new Room.Fallout();
+                    synchronized (client.room) {
+                        // Checked again under the lock: a request may have just refreshed it.
+                        if (client.idleLongerThan(clientTtlNanos, System.nanoTime())) {
+                            client.room.remove(client, fallout);
+                        }
+                    }
+                    settle(fallout);
+                }
+            }
+            for (Room room : rooms.values()) {
+                synchronized (room) {
+                    if (room.idleLongerThan(roomTtlNanos, now)) {
+                        room.forgotten = true;
+                        rooms.remove(room.name, room);
+                    }
+                }
+            }
+        } catch (RuntimeException e) {
+            LOG.error("sweep failed", e);
+        }
+    }
+
+    /**
+     * Starts shutting down: parked polls are answered at once with an empty answer, so that
+     * clients re-poll promptly, and new requests are refused with {@code shutting_down}.
+     */
+    public void shutdown() {
+        shuttingDown = true;
+        for (Client client : clients.values()) {
+            answerShutdown(client);
+        }
+    }
+
+    private void answerShutdown(Client client) {
+        ParkedPoll poll = client.mailbox.takeWaiter();
+        if (poll != null && poll.claim()) {
+            poll.answer(client.mailbox.current());
+        }
+    }
+
+    @Override
+    public void close() {
+        shutdown();
+        timer.shutdownNow();
+    }
+
+    /** The live client with this id; the id is compared in constant time once found by hash. */
+    private Client live(String clientId) {
+        Client client = find(clientId);
+        if (client == null) {
+            throw ChatError.UNKNOWN_CLIENT.refusal();
+        }
+        return client;
+    }
+
+    private Client find(String clientId) {
+        Client client = clients.get(clientId);
+        if (client == null || !MessageDigest.isEqual(
+                client.id.getBytes(StandardCharsets.US_ASCII), clientId.getBytes(StandardCharsets.US_ASCII))) {
+            return null;
+        }
+        return client;
+    }
+
+    /** Counts for tests, checks and benchmarks. */
+    public Stats stats() {
+        int parked = 0;
+        int queued = 0;
+        for (Client client : clients.values()) {
+            parked += client.mailbox.hasWaiter() ? 1 : 0;
+            queued += client.mailbox.size();
+        }
+        return new Stats(clients.size(), rooms.size(), parked, queued);
+    }
+
+    /** A snapshot of the hub's size. */
+    public record Stats(int clients, int rooms, int parkedPolls, int queuedEvents) {
+    }
+}

@@ -1,0 +1,137 @@
+package io.github.longpollchat.hub;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A room: its members, its event ids and its history.
+ *
+ * <p>Threading: every field is guarded by the room's monitor. An event gets its id and is put into
+ * every member's mailbox under that one lock, so ids are handed out in the order events are
+ * accepted and every member receives the room's events in id order. Waking parked polls happens
+ * after the lock is released (see {@link Hub}).
+ */
+final class Room {
+    final String name;
+    private final int historySize;
+    private final int mailboxSize;
+    private final ArrayDeque<PostedEvent> history = new ArrayDeque<>();
+    /** Members by {@link DisplayName#key}, in joining order. */
+    private final Map<String, Client> members = new LinkedHashMap<>();
+    private long lastId;
+    private long lastActivity = System.nanoTime();
+    /** Set when the room was dropped from the hub; a join that still holds it must look again. */
+    boolean forgotten;
+
+    Room(String name, int historySize, int mailboxSize) {
+        this.name = name;
+        this.historySize = historySize;
+        this.mailboxSize = mailboxSize;
+    }
+
+    /** What a post did besides itself: the polls to wake and the clients evicted on overflow. */
+    static final class Fallout {
+        final List<ParkedPoll> toWake = new ArrayList<>();
+        final List<Client> gone = new ArrayList<>();
+        private final ArrayDeque<Client> overflowed = new ArrayDeque<>();
+    }
+
+    boolean isNameTaken(String nameKey) {
+        return members.containsKey(nameKey);
+    }
+
+    /** Adds a new member whose mailbox starts after the newest event; the caller posts its join. */
+    Client admit(String clientId, String displayName, int rateLimit) {
+        Client client = new Client(clientId, displayName, this, new Mailbox(mailboxSize, lastId), rateLimit);
+        members.put(client.nameKey, client);
+        return client;
+    }
+
+    /**
+     * Gives an event the next id, keeps it in the history and puts it into every member's mailbox.
+     * A member whose mailbox is full is evicted, which posts its {@code leave} in turn.
+     *
+     * @return the new event's id
+     */
+    long post(String type, String who, String text, Fallout fallout) {
+        long id = append(type, who, text, fallout);
+        evictOverflowed(fallout);
+        return id;
+    }
+
+    /**
+     * Takes a member out and tells the room with a {@code leave} event.
+     *
+     * @return false if it had left already
+     */
+    boolean remove(Client client, Fallout fallout) {
+        if (!client.live) {
+            return false;
+        }
+        dropMember(client, fallout);
+        evictOverflowed(fallout);
+        return true;
+    }
+
+    private long append(String type, String who, String text, Fallout fallout) {
+        PostedEvent event = new PostedEvent(new Event(++lastId, name, type, who, text, System.currentTimeMillis()));
+        lastActivity = System.nanoTime();
+        if (historySize > 0) {
+            if (history.size() == historySize) {
+                history.removeFirst();
+            }
+            history.addLast(event);
+        }
+        for (Client member : members.values()) {
+            if (!member.mailbox.offer(event, fallout.toWake)) {
+                fallout.overflowed.add(member);
+            }
+        }
+        return event.id();
+    }
+
+    /** A loop, not recursion: in a room where every mailbox is full, each leave overflows the rest. */
+    private void evictOverflowed(Fallout fallout) {
+        Client member;
+        while ((member = fallout.overflowed.poll()) != null) {
+            if (member.live) {
+                dropMember(member, fallout);
+            }
+        }
+    }
+
+    private void dropMember(Client client, Fallout fallout) {
+        client.live = false;
+        members.remove(client.nameKey);
+        fallout.gone.add(client);
+        append(Event.LEAVE, client.name, null, fallout);
+    }
+
+    long lastId() {
+        return lastId;
+    }
+
+    List<PostedEvent> history() {
+        return List.copyOf(history);
+    }
+
+    List<String> memberNames() {
+        List<String> names = new ArrayList<>(members.size());
+        for (Client member : members.values()) {
+            names.add(member.name);
+        }
+        return names;
+    }
+
+    int memberCount() {
+        return members.size();
+    }
+
+    /** Empty and quiet for longer than {@code ttlNanos}: may be forgotten. */
+    boolean idleLongerThan(long ttlNanos, long nowNanos) {
+        return members.isEmpty() && nowNanos - lastActivity > ttlNanos;
+    }
+}

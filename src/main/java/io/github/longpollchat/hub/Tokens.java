@@ -1,0 +1,57 @@
+package io.github.longpollchat.hub;
+
+import java.security.SecureRandom;
+import java.util.Base64;
+import java.util.regex.Pattern;
+
+/**
+ * The shapes of the short ASCII tokens of the protocol (room names, message keys, client ids) and
+ * the making of client ids.
+ */
+public final class Tokens {
+    private static final Pattern ROOM = Pattern.compile("[A-Za-z0-9_-]{1,32}");
+    private static final Pattern MSG_ID = Pattern.compile("[A-Za-z0-9_-]{1,64}");
+    /** Generous on purpose: any URL-safe token up to 128 characters may name a client. */
+    private static final Pattern CLIENT_ID = Pattern.compile("[A-Za-z0-9_-]{1,128}");
+    private static final SecureRandom RANDOM = new SecureRandom();
+    private static final int CLIENT_ID_BYTES = 24;
+
+    private Tokens() {
+    }
+
+    /** @throws Refusal {@code invalid_room} */
+    public static String room(String raw) {
+        if (!ROOM.matcher(raw).matches()) {
+            throw ChatError.INVALID_ROOM.refusal();
+        }
+        return raw;
+    }
+
+    /** @throws Refusal {@code invalid_msg_id} */
+    public static String msgId(String raw) {
+        if (!MSG_ID.matcher(raw).matches()) {
+            throw ChatError.INVALID_MSG_ID.refusal();
+        }
+        return raw;
+    }
+
+    /** @throws Refusal {@code invalid_client_id} when the value cannot be any client's id */
+    public static String clientId(String raw) {
+        if (!CLIENT_ID.matcher(raw).matches()) {
+            throw ChatError.INVALID_CLIENT_ID.refusal();
+        }
+        return raw;
+    }
+
+    /** A new secret client id: 192 random bits from SecureRandom, base64url without padding. */
+    static String newClientId() {
+        byte[] bytes = new byte[CLIENT_ID_BYTES];
+        RANDOM.nextBytes(bytes);
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+    }
+
+    /** Enough of a client id to tell clients apart in a log, too little to act as one. */
+    public static String redact(String clientId) {
+        return clientId.length() <= 6 ? "…" : clientId.substring(0, 6) + "…";
+    }
+}

@@ -1,0 +1,109 @@
+package io.github.longpollchat.launcher;
+
+import io.github.longpollchat.config.Option;
+import io.github.longpollchat.config.Settings;
+import io.github.longpollchat.http.ChatApp;
+import io.github.longpollchat.hub.Hub;
+import java.net.URI;
+import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
+import org.eclipse.jetty.server.HttpConfiguration;
+import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.server.handler.GracefulHandler;
+import org.eclipse.jetty.util.thread.QueuedThreadPool;
+
+/**
+ * The embedded Jetty server around the chat's servlets; what {@code main} runs and what tests
+ * start on port 0. The only code that knows Jetty.
+ */
+public final class ChatServer {
+    /** Plenty for a chat whose parked polls hold no thread; tests cap it lower to prove that. */
+    public static final int DEFAULT_MAX_THREADS = 200;
+    /** Longer than the longest poll, so that no parked poll is cut by the connection's idle timeout. */
+    private static final int IDLE_MARGIN_SECONDS = 30;
+    private static final long STOP_TIMEOUT_MILLIS = 3000;
+
+    private final Server server;
+    private final ServerConnector connector;
+    private final ServletContextHandler context;
+    private final String host;
+
+    private ChatServer(Settings settings, int maxThreads) {
+        QueuedThreadPool threads = new QueuedThreadPool(maxThreads, Math.min(8, maxThreads));
+        threads.setName("chat-http");
+        server = new Server(threads);
+
+        HttpConfiguration http = new HttpConfiguration();
+        http.setSendServerVersion(false);
+        http.setSendXPoweredBy(false);
+        connector = new ServerConnector(server, new HttpConnectionFactory(http));
+        host = settings.text(Option.HOST);
+        connector.setHost(host);
+        connector.setPort(settings.get(Option.PORT));
+        connector.setIdleTimeout((settings.get(Option.POLL_TIMEOUT) + IDLE_MARGIN_SECONDS) * 1000L);
+        server.addConnector(connector);
+
+        context = new ServletContextHandler("/");
+        context.addEventListener(new ChatApp(settings));
+        server.setHandler(new GracefulHandler(context));
+        server.setErrorHandler(new JsonErrorHandler());
+        server.setStopTimeout(STOP_TIMEOUT_MILLIS);
+        // Our own hook answers parked polls before Jetty stops; see stop().
+        server.setStopAtShutdown(false);
+    }
+
+    /** A server for these settings, not yet started. */
+    public static ChatServer newServer(Settings settings) {
+        return new ChatServer(settings, DEFAULT_MAX_THREADS);
+    }
+
+    /** A server with a thread pool of at most {@code maxThreads}. */
+    public static ChatServer newServer(Settings settings, int maxThreads) {
+        return new ChatServer(settings, maxThreads);
+    }
+
+    public ChatServer start() throws Exception {
+        try {
+            server.start();
+        } catch (Exception e) {
+            server.stop();
+            throw e;
+        }
+        return this;
+    }
+
+    /** The port bound, also when the settings asked for 0. */
+    public int port() {
+        return connector.getLocalPort();
+    }
+
+    /** The address to open in a browser; a wildcard bind is shown as localhost. */
+    public URI uri() {
+        String shown = host.equals("0.0.0.0") || host.equals("::") || host.equals("[::]") ? "localhost" : host;
+        if (shown.contains(":") && !shown.startsWith("[")) {
+            shown = "[" + shown + "]";
+        }
+        return URI.create("http://" + shown + ":" + port() + "/");
+    }
+
+    public Hub hub() {
+        return (Hub) context.getServletContext().getAttribute(ChatApp.HUB);
+    }
+
+    /**
+     * Stops gracefully: parked polls are answered at once and new requests get
+     * {@code shutting_down} while the answers go out; then Jetty stops.
+     */
+    public void stop() throws Exception {
+        Hub hub = hub();
+        if (hub != null) {
+            hub.shutdown();
+        }
+        server.stop();
+    }
+
+    public void join() throws InterruptedException {
+        server.join();
+    }
+}
