@@ -1,0 +1,93 @@
+package io.github.longpollchat.testing;
+
+import io.github.longpollchat.config.Option;
+import io.github.longpollchat.config.Settings;
+import io.github.longpollchat.hub.Hub;
+import io.github.longpollchat.launcher.ChatServer;
+import java.net.URI;
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
+
+/**
+ * The server a test class talks to, started before its tests and stopped after them, on a free
+ * port of 127.0.0.1. Which server is chosen by the system property {@code chat.target}:
+ * {@code jar} (default: the embedded Jetty server in this JVM) or {@code tomcat} (the WAR in a
+ * real Tomcat distribution, see {@code TomcatServer}). Protocol tests are written once against
+ * {@link #client()} and run against each.
+ *
+ * <pre>{@code @RegisterExtension static ChatTarget chat = ChatTarget.with(Option.CLIENT_TTL, 2);}</pre>
+ */
+public final class ChatTarget implements BeforeAllCallback, AfterAllCallback {
+    private final Map<Option, String> overrides = new EnumMap<>(Option.class);
+    private ChatServer jar;
+    private URI base;
+    private ChatClient client;
+
+    private ChatTarget() {
+    }
+
+    public static ChatTarget withDefaults() {
+        return new ChatTarget();
+    }
+
+    public static ChatTarget with(Option option, Object value) {
+        return new ChatTarget().and(option, value);
+    }
+
+    public ChatTarget and(Option option, Object value) {
+        overrides.put(option, String.valueOf(value));
+        return this;
+    }
+
+    public static String target() {
+        return System.getProperty("chat.target", "jar");
+    }
+
+    @Override
+    public void beforeAll(ExtensionContext context) throws Exception {
+        start();
+    }
+
+    @Override
+    public void afterAll(ExtensionContext context) throws Exception {
+        stop();
+    }
+
+    public void start() throws Exception {
+        switch (target()) {
+            case "jar" -> {
+                Map<Option, String> values = new EnumMap<>(overrides);
+                values.put(Option.PORT, "0");
+                values.put(Option.HOST, "127.0.0.1");
+                jar = ChatServer.newServer(Settings.resolve(values, name -> null)).start();
+                base = URI.create("http://127.0.0.1:" + jar.port() + "/");
+            }
+            default -> throw new IllegalStateException("unknown chat.target: " + target());
+        }
+        client = new ChatClient(base);
+    }
+
+    public void stop() throws Exception {
+        if (jar != null) {
+            jar.stop();
+            jar = null;
+        }
+    }
+
+    public URI base() {
+        return base;
+    }
+
+    public ChatClient client() {
+        return client;
+    }
+
+    /** The hub, when the server runs in this JVM; tests that need it skip elsewhere. */
+    public Optional<Hub> hub() {
+        return jar == null ? Optional.empty() : Optional.of(jar.hub());
+    }
+}
