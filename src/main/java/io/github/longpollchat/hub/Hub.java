@@ -250,22 +250,11 @@ public final class Hub implements AutoCloseable {
         return null;
     }
 
-    /** The poll's timeout fired: answer with whatever is queued (usually nothing). */
-    private void expire(ParkedPoll poll) {
+    /** The poll's timeout fired: answer with whatever is queued (usually nothing). Tests call it to race a timeout. */
+    void expire(ParkedPoll poll) {
         poll.client().mailbox.release(poll);
         if (poll.claim()) {
             poll.answer(poll.client().mailbox.current());
-        }
-    }
-
-    /**
-     * Forgets a parked poll whose connection broke, so that it counts no longer as parked; the
-     * client's TTL runs from now.
-     */
-    public void abandon(ParkedPoll poll) {
-        poll.client().mailbox.release(poll);
-        if (poll.claim()) {
-            poll.client().touch();
         }
     }
 
@@ -325,8 +314,8 @@ public final class Hub implements AutoCloseable {
         }
     }
 
-    /** Expires idle clients and forgets empty, quiet rooms. */
-    private void sweep() {
+    /** Expires idle clients and forgets empty, quiet rooms. Tests call it to race an expiry. */
+    void sweep() {
         try {
             long now = System.nanoTime();
             for (Client client : clients.values()) {
@@ -387,7 +376,7 @@ public final class Hub implements AutoCloseable {
         return client;
     }
 
-    private Client find(String clientId) {
+    Client find(String clientId) {
         Client client = clients.get(clientId);
         if (client == null || !MessageDigest.isEqual(
                 client.id.getBytes(StandardCharsets.US_ASCII), clientId.getBytes(StandardCharsets.US_ASCII))) {

@@ -123,6 +123,11 @@ final class Mailbox {
         return takeWaiter();
     }
 
+    /** The parked poll, left in place; tests use it to race a timeout against a message. */
+    synchronized ParkedPoll waiter() {
+        return waiter;
+    }
+
     synchronized boolean hasWaiter() {
         return waiter != null;
     }

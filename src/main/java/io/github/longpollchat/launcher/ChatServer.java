@@ -25,12 +25,13 @@ public final class ChatServer {
     private static final long STOP_TIMEOUT_MILLIS = 3000;
 
     private final Server server;
+    private final QueuedThreadPool threads;
     private final ServerConnector connector;
     private final ServletContextHandler context;
     private final String host;
 
     private ChatServer(Settings settings, int maxThreads) {
-        QueuedThreadPool threads = new QueuedThreadPool(maxThreads, Math.min(8, maxThreads));
+        threads = new QueuedThreadPool(maxThreads, Math.min(8, maxThreads));
         threads.setName("chat-http");
         server = new Server(threads);
 
@@ -85,6 +86,15 @@ public final class ChatServer {
             shown = "[" + shown + "]";
         }
         return URI.create("http://" + shown + ":" + port() + "/");
+    }
+
+    /** Threads of the pool now in use; never more than its maximum. */
+    public int busyThreads() {
+        return threads.getThreads();
+    }
+
+    public long idleTimeoutMillis() {
+        return connector.getIdleTimeout();
     }
 
     public Hub hub() {

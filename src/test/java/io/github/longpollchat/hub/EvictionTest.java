@@ -1,0 +1,55 @@
+package io.github.longpollchat.hub;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.github.longpollchat.config.Option;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * A client whose mailbox overflows is evicted: its leave goes to the room and its next call gets
+ * 410. (A parked poll cannot meet an overflow: a poll parks only on an empty mailbox, and the
+ * first event answers it.)
+ */
+@Timeout(30)
+class EvictionTest {
+    @Test
+    void oneEventMoreThanTheMailboxHoldsEvictsTheClient() {
+        try (Hub hub = HubFixture.hub(Option.MAILBOX, 3)) {
+            JoinResult slow = hub.join("slow", "r", null);
+            JoinResult fast = hub.join("fast", "r", null);
+            // slow holds: its join, fast's join. Two more fill it; the third overflows it.
+            hub.send(fast.clientId(), "1", null);
+            assertEquals(2, hub.stats().clients());
+            hub.poll(fast.clientId(), Long.MAX_VALUE, 0, r -> { });
+            hub.send(fast.clientId(), "2", null);
+            assertEquals(1, hub.stats().clients(), "the fourth event for a mailbox of three evicts");
+            PollResult seen = hub.poll(fast.clientId(), fast.cursor() + 3, 0, r -> { });
+            assertEquals(Event.LEAVE, seen.messages().get(seen.messages().size() - 1).event().type());
+            assertEquals("slow", seen.messages().get(seen.messages().size() - 1).event().name());
+            Refusal gone = assertThrows(Refusal.class, () -> hub.poll(slow.clientId(), -1, 0, r -> { }));
+            assertEquals(ChatError.UNKNOWN_CLIENT, gone.error());
+        }
+    }
+
+    @Test
+    void aRoomWhereEveryMailboxIsFullEvictsEveryoneWithoutRecursingDeeply() {
+        int clients = 3000;
+        try (Hub hub = HubFixture.hub(Option.MAILBOX, clients + 1, Option.HISTORY, 10)) {
+            List<JoinResult> joined = new ArrayList<>();
+            for (int i = 0; i < clients; i++) {
+                joined.add(hub.join("c" + i, "full", null));
+            }
+            // The first member holds all joins: clients events, one short of full. Two more sends
+            // overflow it, and each leave then overflows the next: a cascade thousands long.
+            JoinResult last = joined.get(clients - 1);
+            hub.send(last.clientId(), "fill", null);
+            hub.send(last.clientId(), "overflow", null);
+            assertTrue(hub.stats().clients() < clients, "the cascade evicted members");
+        }
+    }
+}

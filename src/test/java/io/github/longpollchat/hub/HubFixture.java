@@ -1,0 +1,48 @@
+package io.github.longpollchat.hub;
+
+import io.github.longpollchat.config.Option;
+import io.github.longpollchat.config.Settings;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
+
+/** A hub with test settings, and a recorder of the answers its parked polls get. */
+final class HubFixture {
+    private HubFixture() {
+    }
+
+    /**
+     * Defaults, but no rate limit and the largest mailbox (race tests send thousands of messages
+     * from a client that never polls), then the overrides.
+     */
+    static Hub hub(Object... optionValuePairs) {
+        Settings settings = Settings.defaults().with(Option.RATE_LIMIT, 0).with(Option.MAILBOX, 100000);
+        for (int i = 0; i < optionValuePairs.length; i += 2) {
+            settings = settings.with((Option) optionValuePairs[i], optionValuePairs[i + 1]);
+        }
+        return new Hub(settings);
+    }
+
+    /** Records every answer given to a poll; a poll must be answered exactly once. */
+    static final class Answers implements Consumer<PollResult> {
+        final List<PollResult> received = new CopyOnWriteArrayList<>();
+
+        @Override
+        public void accept(PollResult result) {
+            received.add(result);
+        }
+
+        /** Waits (bounded) for the first answer. */
+        PollResult awaitFirst(long millis) throws InterruptedException {
+            long deadline = System.nanoTime() + millis * 1_000_000;
+            while (received.isEmpty() && System.nanoTime() < deadline) {
+                Thread.sleep(1);
+            }
+            return received.isEmpty() ? null : received.get(0);
+        }
+    }
+
+    static List<Long> ids(PollResult result) {
+        return result.messages().stream().map(PostedEvent::id).toList();
+    }
+}
