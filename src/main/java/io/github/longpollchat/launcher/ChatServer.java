@@ -22,6 +22,8 @@ public final class ChatServer {
     public static final int DEFAULT_MAX_THREADS = 200;
     /** Longer than the longest poll, so that no parked poll is cut by the connection's idle timeout. */
     private static final int IDLE_MARGIN_SECONDS = 30;
+    /** How long a connection may take to send a request, or sit idle between requests. */
+    public static final long REQUEST_IDLE_MILLIS = 10_000;
     private static final long STOP_TIMEOUT_MILLIS = 3000;
 
     private final Server server;
@@ -29,6 +31,7 @@ public final class ChatServer {
     private final ServerConnector connector;
     private final ServletContextHandler context;
     private final String host;
+    private final long pollIdle;
 
     private ChatServer(Settings settings, int maxThreads) {
         threads = new QueuedThreadPool(maxThreads, Math.min(8, maxThreads));
@@ -42,12 +45,14 @@ public final class ChatServer {
         host = settings.text(Option.HOST);
         connector.setHost(host);
         connector.setPort(settings.get(Option.PORT));
-        connector.setIdleTimeout((settings.get(Option.POLL_TIMEOUT) + IDLE_MARGIN_SECONDS) * 1000L);
+        long pollIdleMillis = (settings.get(Option.POLL_TIMEOUT) + IDLE_MARGIN_SECONDS) * 1000L;
+        connector.setIdleTimeout(REQUEST_IDLE_MILLIS);
         server.addConnector(connector);
 
         context = new ServletContextHandler("/");
         context.addEventListener(new ChatApp(settings));
-        server.setHandler(new GracefulHandler(context));
+        pollIdle = pollIdleMillis;
+        server.setHandler(new GracefulHandler(new IdleTimeoutHandler(context, REQUEST_IDLE_MILLIS, pollIdleMillis)));
         server.setErrorHandler(new JsonErrorHandler());
         server.setStopTimeout(STOP_TIMEOUT_MILLIS);
         // Our own hook answers parked polls before Jetty stops; see stop().
@@ -93,8 +98,9 @@ public final class ChatServer {
         return threads.getThreads();
     }
 
-    public long idleTimeoutMillis() {
-        return connector.getIdleTimeout();
+    /** The idle timeout of a connection while a poll is parked on it. */
+    public long pollIdleTimeoutMillis() {
+        return pollIdle;
     }
 
     public Hub hub() {

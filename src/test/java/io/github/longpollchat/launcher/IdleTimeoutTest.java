@@ -9,24 +9,31 @@ import io.github.longpollchat.config.Option;
 import io.github.longpollchat.config.Settings;
 import io.github.longpollchat.testing.ChatClient;
 import io.github.longpollchat.testing.Reply;
+import java.io.OutputStream;
+import java.net.Socket;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-/** No parked poll is cut by the connection's idle timeout: the connector waits longer than any poll. */
+/**
+ * Idle timeouts: no parked poll is ever cut by one (a parked poll's connection waits longer than
+ * any poll), while a connection that dribbles its request is cut after a short one.
+ */
 @Timeout(60)
 class IdleTimeoutTest {
     @Test
     void theConnectorIdleTimeoutOutlastsTheLongestPoll() throws Exception {
         ChatServer server = ChatServer.newServer(Settings.defaults()
                 .with(Option.PORT, 0).with(Option.HOST, "127.0.0.1").with(Option.POLL_TIMEOUT, 60));
-        assertTrue(server.idleTimeoutMillis() > 60_000, "idle timeout " + server.idleTimeoutMillis() + " ms");
+        assertTrue(server.pollIdleTimeoutMillis() > 60_000, "idle timeout " + server.pollIdleTimeoutMillis() + " ms");
     }
 
     @Test
-    void aPollParkedForTheWholeTimeoutEndsWithA200NotACutConnection() throws Exception {
+    void aPollParkedLongerThanTheRequestIdleTimeoutEndsWithA200NotACutConnection() throws Exception {
+        int pollSeconds = (int) (ChatServer.REQUEST_IDLE_MILLIS / 1000) + 2;
         ChatServer server = ChatServer.newServer(Settings.defaults()
-                .with(Option.PORT, 0).with(Option.HOST, "127.0.0.1").with(Option.POLL_TIMEOUT, 3)).start();
+                .with(Option.PORT, 0).with(Option.HOST, "127.0.0.1").with(Option.POLL_TIMEOUT, pollSeconds)).start();
         try {
             ChatClient chat = new ChatClient(URI.create("http://127.0.0.1:" + server.port() + "/"));
             JsonNode joined = chat.join("waiter", "idle");
@@ -36,7 +43,28 @@ class IdleTimeoutTest {
             long waitedMillis = (System.nanoTime() - start) / 1_000_000;
             assertEquals(200, reply.status());
             assertFalse(reply.json().get("status").asBoolean());
-            assertTrue(waitedMillis >= 2900, "parked for the whole poll timeout: " + waitedMillis + " ms");
+            assertTrue(waitedMillis >= pollSeconds * 1000L - 100, "parked for the whole poll timeout: " + waitedMillis + " ms");
+        } finally {
+            server.stop();
+        }
+    }
+
+    @Test
+    void aClientThatSendsItsHeadersTooSlowlyIsCutOffAfterTheRequestIdleTimeout() throws Exception {
+        ChatServer server = ChatServer.newServer(Settings.defaults()
+                .with(Option.PORT, 0).with(Option.HOST, "127.0.0.1")).start();
+        try (Socket socket = new Socket("127.0.0.1", server.port())) {
+            socket.setSoTimeout((int) ChatServer.REQUEST_IDLE_MILLIS * 3);
+            OutputStream out = socket.getOutputStream();
+            out.write("GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: ".getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            long start = System.nanoTime();
+            byte[] rest = socket.getInputStream().readAllBytes(); // returns once the server closes
+            long closedAfterMillis = (System.nanoTime() - start) / 1_000_000;
+            assertTrue(closedAfterMillis < ChatServer.REQUEST_IDLE_MILLIS + 3000,
+                    "closed after " + closedAfterMillis + " ms");
+            assertTrue(rest.length == 0 || new String(rest, StandardCharsets.US_ASCII).startsWith("HTTP/1.1 4"),
+                    "either closed, or answered with a 4xx: " + new String(rest, StandardCharsets.US_ASCII));
         } finally {
             server.stop();
         }
