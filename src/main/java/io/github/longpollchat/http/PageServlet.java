@@ -33,7 +33,7 @@ public final class PageServlet extends ChatServlet {
             + "img-src 'self' data:; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 
     private final String jqueryResource;
-    private final Map<String, Optional<byte[]>> files = new ConcurrentHashMap<>();
+    private final Map<String, byte[]> files = new ConcurrentHashMap<>();
 
     public PageServlet(Hub hub) {
         super(hub, "GET", "HEAD");
@@ -75,18 +75,28 @@ public final class PageServlet extends ChatServlet {
         return path.isEmpty() || path.equals("/") ? "/index.html" : path;
     }
 
-    /** The file at a URL path, read once; empty for anything that is not one of ours. */
+    /**
+     * The file at a URL path, read once; empty for anything that is not one of ours. Misses are
+     * not remembered, or random paths would grow the cache without bound.
+     */
     private Optional<byte[]> file(String path) {
         if (!SAFE_PATH.matcher(path).matches()) {
             return Optional.empty();
         }
-        return files.computeIfAbsent(path, p -> {
-            String resource = p.equals(JQUERY_PATH) ? jqueryResource : "public" + p;
-            try (InputStream in = PageServlet.class.getClassLoader().getResourceAsStream(resource)) {
-                return in == null ? Optional.empty() : Optional.of(in.readAllBytes());
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
+        byte[] cached = files.get(path);
+        if (cached != null) {
+            return Optional.of(cached);
+        }
+        String resource = path.equals(JQUERY_PATH) ? jqueryResource : "public" + path;
+        try (InputStream in = PageServlet.class.getClassLoader().getResourceAsStream(resource)) {
+            if (in == null) {
+                return Optional.empty();
             }
-        });
+            byte[] bytes = in.readAllBytes();
+            files.putIfAbsent(path, bytes);
+            return Optional.of(bytes);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 }

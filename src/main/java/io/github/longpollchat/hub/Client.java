@@ -28,10 +28,18 @@ final class Client {
         this.rate = new SendRate(rateLimit);
     }
 
-    /** A request of this client arrived, or its poll ended: it is alive, and a pending leave is off. */
+    /** A request of this client arrived: it is alive, and a pending grace leave is off. */
     void touch() {
         lastSeen = System.nanoTime();
         pendingLeave = null;
+    }
+
+    /**
+     * Its poll was answered: the TTL counts from now. Not a request, so a pending grace leave
+     * stands (a closed tab's poll may still be answered during the grace period).
+     */
+    void pollEnded() {
+        lastSeen = System.nanoTime();
     }
 
     /** Expired: no poll parked and nothing heard for longer than the TTL. */

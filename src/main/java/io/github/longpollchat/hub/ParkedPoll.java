@@ -48,7 +48,7 @@ public final class ParkedPoll {
 
     /** Answers a claimed poll; the client's liveness counts from the end of its poll. */
     void answer(PollResult result) {
-        client.touch();
+        client.pollEnded();
         reply.accept(result);
     }
 
