@@ -1,0 +1,47 @@
+package io.github.longpollchat.hub;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** A grace leave is cancelled by a request of the client, and by nothing else. */
+@Timeout(30)
+class GraceLeaveTest {
+    @Test
+    void aPollAnsweredDuringTheGracePeriodDoesNotCancelTheLeave() throws Exception {
+        try (Hub hub = HubFixture.hub()) {
+            JoinResult closing = hub.join("closing", "g", null);
+            JoinResult other = hub.join("other", "g", null);
+            HubFixture.Answers answers = new HubFixture.Answers();
+            // The closing tab's poll is still parked when its page sends the grace leave.
+            assertNull(hub.poll(closing.clientId(), other.cursor() + 1, 60, answers));
+            hub.leave(closing.clientId(), 1);
+            hub.send(other.clientId(), "are you there?", null);
+            assertNotNull(answers.awaitFirst(5000), "the message answered the parked poll");
+            long deadline = System.nanoTime() + 5_000_000_000L;
+            while (hub.stats().clients() > 1 && System.nanoTime() < deadline) {
+                Thread.sleep(20);
+            }
+            assertEquals(1, hub.stats().clients(), "the closing client left after its grace period");
+            Refusal gone = assertThrows(Refusal.class, () -> hub.send(closing.clientId(), "late", null));
+            assertEquals(ChatError.UNKNOWN_CLIENT, gone.error());
+        }
+    }
+
+    @Test
+    void aRequestDuringTheGracePeriodCancelsTheLeave() throws Exception {
+        try (Hub hub = HubFixture.hub()) {
+            JoinResult reloading = hub.join("reloading", "g", null);
+            hub.leave(reloading.clientId(), 1);
+            JoinResult resumed = hub.join("reloading", "g", reloading.clientId());
+            assertEquals(reloading.clientId(), resumed.clientId(), "resumed, not joined anew");
+            Thread.sleep(1500);
+            assertEquals(1, hub.stats().clients(), "still live after the grace period");
+            hub.send(reloading.clientId(), "back", null);
+        }
+    }
+}
