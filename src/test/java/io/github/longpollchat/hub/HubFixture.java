@@ -3,6 +3,11 @@ package io.github.longpollchat.hub;
 import io.github.longpollchat.config.Option;
 import io.github.longpollchat.config.Settings;
 import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
 
@@ -39,6 +44,44 @@ final class HubFixture {
                 Thread.sleep(1);
             }
             return received.isEmpty() ? null : received.get(0);
+        }
+    }
+
+    /** A reader and a writer in one room: the cast of most race tests. */
+    record Duo(JoinResult reader, JoinResult writer) {
+        static Duo join(Hub hub) {
+            return new Duo(hub.join("reader", "race", null), hub.join("writer", "race", null));
+        }
+
+        /** The id of the writer's join: the last event before the race begins. */
+        long lastJoinId() {
+            return writer.cursor() + 1;
+        }
+    }
+
+    /** Runs two actions at the same moment from a barrier, round after round, on two kept threads. */
+    static final class Racer implements AutoCloseable {
+        private final ExecutorService pool = Executors.newFixedThreadPool(2);
+
+        record Both<A, B>(A first, B second) {
+        }
+
+        <A, B> Both<A, B> race(Callable<A> first, Callable<B> second) throws Exception {
+            CyclicBarrier start = new CyclicBarrier(2);
+            Future<A> a = pool.submit(() -> {
+                start.await();
+                return first.call();
+            });
+            Future<B> b = pool.submit(() -> {
+                start.await();
+                return second.call();
+            });
+            return new Both<>(a.get(), b.get());
+        }
+
+        @Override
+        public void close() {
+            pool.shutdownNow();
         }
     }
 

@@ -3,10 +3,7 @@ package io.github.longpollchat.hub;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 
-import java.util.concurrent.CyclicBarrier;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -21,34 +18,21 @@ class LostWakeUpTest {
 
     @Test
     void aMessageRacingThePollIsNeverLost() throws Exception {
-        try (Hub hub = HubFixture.hub()) {
-            JoinResult reader = hub.join("reader", "race", null);
-            JoinResult writer = hub.join("writer", "race", null);
-            long cursor = writer.cursor() + 1;
-            ExecutorService pool = Executors.newFixedThreadPool(2);
-            try {
-                for (int round = 0; round < ROUNDS; round++) {
-                    CyclicBarrier start = new CyclicBarrier(2);
-                    int text = round;
-                    HubFixture.Answers answers = new HubFixture.Answers();
-                    long acked = cursor;
-                    Future<PollResult> poll = pool.submit(() -> {
-                        start.await();
-                        return hub.poll(reader.clientId(), acked, 30, answers);
-                    });
-                    Future<Long> send = pool.submit(() -> {
-                        start.await();
-                        return hub.send(writer.clientId(), "m" + text, null);
-                    });
-                    long id = send.get();
-                    PollResult now = poll.get();
-                    PollResult result = now != null ? now : answers.awaitFirst(5000);
-                    assertNotNull(result, "round " + round + ": the poll was not woken by the message");
-                    assertEquals(java.util.List.of(id), HubFixture.ids(result), "round " + round);
-                    cursor = id;
-                }
-            } finally {
-                pool.shutdownNow();
+        try (Hub hub = HubFixture.hub(); HubFixture.Racer racer = new HubFixture.Racer()) {
+            HubFixture.Duo duo = HubFixture.Duo.join(hub);
+            long cursor = duo.lastJoinId();
+            for (int round = 0; round < ROUNDS; round++) {
+                HubFixture.Answers answers = new HubFixture.Answers();
+                long acked = cursor;
+                String text = "m" + round;
+                var both = racer.race(
+                        () -> hub.poll(duo.reader().clientId(), acked, 30, answers),
+                        () -> hub.send(duo.writer().clientId(), text, null));
+                long id = both.second();
+                PollResult result = both.first() != null ? both.first() : answers.awaitFirst(5000);
+                assertNotNull(result, "round " + round + ": the poll was not woken by the message");
+                assertEquals(List.of(id), HubFixture.ids(result), "round " + round);
+                cursor = id;
             }
         }
     }

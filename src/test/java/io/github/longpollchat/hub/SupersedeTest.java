@@ -3,13 +3,10 @@ package io.github.longpollchat.hub;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
-import java.util.concurrent.CyclicBarrier;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -20,44 +17,33 @@ class SupersedeTest {
 
     @Test
     void twoRacingPollsLeaveExactlyOneParked() throws Exception {
-        try (Hub hub = HubFixture.hub()) {
-            JoinResult reader = hub.join("reader", "race", null);
-            JoinResult writer = hub.join("writer", "race", null);
-            long cursor = writer.cursor() + 1;
-            ExecutorService pool = Executors.newFixedThreadPool(2);
-            try {
-                for (int round = 0; round < ROUNDS; round++) {
-                    CyclicBarrier start = new CyclicBarrier(2);
-                    HubFixture.Answers first = new HubFixture.Answers();
-                    HubFixture.Answers second = new HubFixture.Answers();
-                    long acked = cursor;
-                    Future<PollResult> a = pool.submit(() -> {
-                        start.await();
-                        return hub.poll(reader.clientId(), acked, 60, first);
-                    });
-                    Future<PollResult> b = pool.submit(() -> {
-                        start.await();
-                        return hub.poll(reader.clientId(), acked, 60, second);
-                    });
-                    assertEquals(null, a.get());
-                    assertEquals(null, b.get());
-                    PollResult loser = awaitEither(first, second);
-                    assertNotNull(loser, "round " + round + ": neither poll was superseded");
-                    assertTrue(loser.superseded());
-                    assertEquals(acked, loser.cursor());
-                    HubFixture.Answers winner = first.received.isEmpty() ? first : second;
+        try (Hub hub = HubFixture.hub(); HubFixture.Racer racer = new HubFixture.Racer()) {
+            HubFixture.Duo duo = HubFixture.Duo.join(hub);
+            String reader = duo.reader().clientId();
+            long cursor = duo.lastJoinId();
+            for (int round = 0; round < ROUNDS; round++) {
+                HubFixture.Answers first = new HubFixture.Answers();
+                HubFixture.Answers second = new HubFixture.Answers();
+                long acked = cursor;
+                var both = racer.race(
+                        () -> hub.poll(reader, acked, 60, first),
+                        () -> hub.poll(reader, acked, 60, second));
+                assertNull(both.first(), "an empty mailbox parks");
+                assertNull(both.second(), "an empty mailbox parks");
+                PollResult loser = awaitEither(first, second);
+                assertNotNull(loser, "round " + round + ": neither poll was superseded");
+                assertTrue(loser.superseded());
+                assertEquals(acked, loser.cursor());
+                HubFixture.Answers winner = first.received.isEmpty() ? first : second;
 
-                    long id = hub.send(writer.clientId(), "m" + round, null);
-                    PollResult delivered = winner.awaitFirst(5000);
-                    assertNotNull(delivered, "round " + round + ": the remaining poll missed the message");
-                    assertFalse(delivered.superseded());
-                    assertEquals(List.of(id), HubFixture.ids(delivered));
-                    assertEquals(1, first.received.size(), "each poll is answered exactly once");
-                    assertEquals(1, second.received.size(), "each poll is answered exactly once");
-                    cursor = id;
-                }
-            } finally {
-                pool.shutdownNow();
+                long id = hub.send(duo.writer().clientId(), "m" + round, null);
+                PollResult delivered = winner.awaitFirst(5000);
+                assertNotNull(delivered, "round " + round + ": the remaining poll missed the message");
+                assertFalse(delivered.superseded());
+                assertEquals(List.of(id), HubFixture.ids(delivered));
+                assertEquals(1, first.received.size(), "each poll is answered exactly once");
+                assertEquals(1, second.received.size(), "each poll is answered exactly once");
+                cursor = id;
             }
         }
     }

@@ -5,11 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CyclicBarrier;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -23,50 +20,42 @@ class TimeoutRaceTest {
 
     @Test
     void timeoutRacingAMessageAnswersOnceAndDeliversTheMessageOnce() throws Exception {
-        try (Hub hub = HubFixture.hub()) {
-            JoinResult reader = hub.join("reader", "race", null);
-            JoinResult writer = hub.join("writer", "race", null);
-            long cursor = writer.cursor() + 1;
-            ExecutorService pool = Executors.newFixedThreadPool(2);
+        try (Hub hub = HubFixture.hub(); HubFixture.Racer racer = new HubFixture.Racer()) {
+            HubFixture.Duo duo = HubFixture.Duo.join(hub);
+            String reader = duo.reader().clientId();
+            long cursor = duo.lastJoinId();
             int inAnswer = 0;
-            try {
-                for (int round = 0; round < ROUNDS; round++) {
-                    HubFixture.Answers answers = new HubFixture.Answers();
-                    assertNull(hub.poll(reader.clientId(), cursor, 60, answers), "the mailbox was empty: it parks");
-                    ParkedPoll parked = hub.find(reader.clientId()).mailbox.waiter();
-                    assertNotNull(parked);
-                    CyclicBarrier start = new CyclicBarrier(2);
-                    int text = round;
-                    Future<?> timeout = pool.submit(() -> {
-                        start.await();
-                        hub.expire(parked);
-                        return null;
-                    });
-                    Future<Long> send = pool.submit(() -> {
-                        start.await();
-                        return hub.send(writer.clientId(), "m" + text, null);
-                    });
-                    long id = send.get();
-                    timeout.get();
-                    PollResult answer = answers.awaitFirst(5000);
-                    assertNotNull(answer, "round " + round + ": the poll was never answered");
-                    Thread.sleep(0, 1000);
-                    assertEquals(1, answers.received.size(), "round " + round + ": answered more than once");
-                    List<Long> seen = HubFixture.ids(answer);
-                    if (seen.isEmpty()) {
-                        // The timeout won: the message waits in the mailbox for the next poll.
-                        PollResult next = hub.poll(reader.clientId(), answer.cursor(), 0, r -> { });
-                        seen = HubFixture.ids(next);
-                    } else {
-                        inAnswer++;
-                    }
-                    assertEquals(List.of(id), seen, "round " + round);
-                    cursor = id;
+            List<HubFixture.Answers> all = new ArrayList<>();
+            for (int round = 0; round < ROUNDS; round++) {
+                HubFixture.Answers answers = new HubFixture.Answers();
+                all.add(answers);
+                assertNull(hub.poll(reader, cursor, 60, answers), "the mailbox was empty: it parks");
+                ParkedPoll parked = hub.find(reader).mailbox.waiter();
+                assertNotNull(parked);
+                String text = "m" + round;
+                var both = racer.race(
+                        () -> {
+                            hub.expire(parked);
+                            return null;
+                        },
+                        () -> hub.send(duo.writer().clientId(), text, null));
+                long id = both.second();
+                PollResult answer = answers.awaitFirst(5000);
+                assertNotNull(answer, "round " + round + ": the poll was never answered");
+                assertEquals(1, answers.received.size(), "round " + round + ": answered more than once");
+                List<Long> seen = HubFixture.ids(answer);
+                if (seen.isEmpty()) {
+                    // The timeout won: the message waits in the mailbox for the next poll.
+                    seen = HubFixture.ids(hub.poll(reader, answer.cursor(), 0, r -> { }));
+                } else {
+                    inAnswer++;
                 }
-            } finally {
-                pool.shutdownNow();
+                assertEquals(List.of(id), seen, "round " + round);
+                cursor = id;
             }
-            assertTrue(inAnswer > 0, "the race never let the message into the answer; the test did not race");
+            // Checked at the end too, so that a second answer arriving late in a round is caught.
+            assertTrue(all.stream().allMatch(a -> a.received.size() == 1), "every poll answered exactly once");
+            assertTrue(inAnswer > 0, "the message never made it into the answer: the test did not race");
         }
     }
 }
