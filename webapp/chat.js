@@ -31,6 +31,7 @@ $(function () {
   var cursor = 0;               // id of the last event we have processed
   var pollTimeoutMs = 30000;    // from /join
   var lastShownId = 0;          // newest event id on screen; ids arrive in order
+  var lastShown = null;         // that event itself, to tell a room that began again
   var members = [];             // names of the room's live clients
 
   var conn = 'connecting';      // connecting | connected | reconnecting | paused
@@ -268,6 +269,7 @@ $(function () {
         return;   // a batch sent again after a lost response, or history we already have
       }
       lastShownId = ev.id;
+      lastShown = ev;
       $messages.append(eventElement(ev));
       if (ev.type === 'message' && ev.name === myName) {
         stick = true;   // always follow our own messages
@@ -291,6 +293,7 @@ $(function () {
   function clearMessages() {
     $messages.empty();
     lastShownId = 0;
+    lastShown = null;
   }
 
   function showGap() {
@@ -378,6 +381,18 @@ $(function () {
     });
   }
 
+  // The room was forgotten, or the server restarted, and its ids began again at 1: its cursor
+  // is behind what we show, or the event it has under our newest id is another one. (The
+  // ids alone would make us skip the new room's first events as "already shown".)
+  function roomStartedOver(roomCursor, history) {
+    if (roomCursor < lastShownId) {
+      return true;
+    }
+    var same = history.filter(function (ev) { return ev.id === lastShownId; })[0];
+    return !!same && !!lastShown && (same.ts !== lastShown.ts || same.type !== lastShown.type
+      || same.name !== lastShown.name || same.text !== lastShown.text);
+  }
+
   function onJoined(res, redraw) {
     clientId = res.clientId;
     myName = res.name;
@@ -387,10 +402,13 @@ $(function () {
     saveSession();
 
     var history = res.history || [];
-    if (redraw || res.cursor < lastShownId) {
-      // A cursor behind what we show means the room was forgotten (or the server
-      // restarted) and ids began again at 1: start the list over.
+    var startedOver = !redraw && lastShownId > 0 && roomStartedOver(res.cursor, history);
+    if (redraw || startedOver) {
       clearMessages();
+      if (startedOver) {
+        // What we had not yet received from the room's former life is gone: say so.
+        showGap();
+      }
     } else if (lastShownId > 0) {
       var firstAvailable = history.length > 0 ? history[0].id : res.cursor + 1;
       if (firstAvailable > lastShownId + 1) {
