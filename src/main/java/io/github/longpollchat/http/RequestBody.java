@@ -43,7 +43,8 @@ final class RequestBody {
             throw ChatError.BODY_TOO_LARGE.refusal();
         }
         byte[] body = readAtMost(request.getInputStream());
-        String contentType = request.getContentType();
+        // The raw header: a container's parsed view may throw on a malformed charset.
+        String contentType = request.getHeader("Content-Type");
         if (contentType == null) {
             return Fields.none();
         }
@@ -67,7 +68,7 @@ final class RequestBody {
 
     /** The lower-cased type/subtype; 415 for a charset other than UTF-8. */
     private static String mediaType(String contentType) {
-        String[] parts = contentType.split(";");
+        String[] parts = contentType.split(";", -1);
         for (int i = 1; i < parts.length; i++) {
             String param = parts[i].strip();
             int eq = param.indexOf('=');
@@ -95,9 +96,14 @@ final class RequestBody {
     }
 
     private static Fields json(byte[] body) {
+        // Decoded by us, strictly: Jackson's own decoding accepts overlong UTF-8 and guesses UTF-16.
+        String text = FormEncoding.strictUtf8(body);
+        if (text == null) {
+            throw ChatError.MALFORMED_BODY.refusal("The body is not valid UTF-8.");
+        }
         JsonNode root;
         try {
-            root = MAPPER.readTree(body);
+            root = MAPPER.readTree(text);
         } catch (IOException e) {
             throw ChatError.MALFORMED_BODY.refusal("The body is not valid JSON (or has a key twice).");
         }

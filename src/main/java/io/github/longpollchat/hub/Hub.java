@@ -233,14 +233,14 @@ public final class Hub implements AutoCloseable {
         client.touch();
         ParkedPoll parked = timeoutSeconds > 0 && !shuttingDown ? new ParkedPoll(client, reply) : null;
         Mailbox.Step step = client.mailbox.poll(cursor, parked);
+        if (step.superseded() != null && step.superseded().claim()) {
+            step.superseded().answer(client.mailbox.superseded());
+        }
         if (step.now() != null) {
             if (step.now().gone()) {
                 throw ChatError.UNKNOWN_CLIENT.refusal();
             }
             return step.now();
-        }
-        if (step.superseded() != null && step.superseded().claim()) {
-            step.superseded().answer(client.mailbox.superseded());
         }
         parked.timeoutWith(timer.schedule(() -> expire(parked), timeoutSeconds, TimeUnit.SECONDS));
         if (shuttingDown) {

@@ -50,7 +50,7 @@ final class Mailbox {
         return true;
     }
 
-    /** What a poll does now: answer at once, or park (possibly superseding an older poll). */
+    /** What a poll does now: answer at once or park; either way it may supersede an older poll. */
     record Step(PollResult now, ParkedPoll superseded) {
     }
 
@@ -66,10 +66,12 @@ final class Mailbox {
             return new Step(PollResult.GONE, null);
         }
         acknowledge(cursor);
-        if (!queue.isEmpty() || candidate == null) {
-            return new Step(current(), null);
-        }
+        // A newer poll supersedes a parked one, also a plain poll (timeout 0) that won't park.
         ParkedPoll older = waiter;
+        if (!queue.isEmpty() || candidate == null) {
+            waiter = null;
+            return new Step(current(), older);
+        }
         waiter = candidate;
         return new Step(null, older);
     }

@@ -48,6 +48,22 @@ class SupersedeTest {
         }
     }
 
+    @Test
+    void aPlainPollWithTimeoutZeroAlsoSupersedesTheParkedOne() throws Exception {
+        try (Hub hub = HubFixture.hub()) {
+            HubFixture.Duo duo = HubFixture.Duo.join(hub);
+            String reader = duo.reader().clientId();
+            HubFixture.Answers parked = new HubFixture.Answers();
+            assertNull(hub.poll(reader, duo.lastJoinId(), 60, parked));
+            PollResult plain = hub.poll(reader, duo.lastJoinId(), 0, r -> { });
+            assertFalse(plain.status(), "nothing new: the plain poll answers empty at once");
+            PollResult older = parked.awaitFirst(5000);
+            assertNotNull(older, "the parked poll was answered");
+            assertTrue(older.superseded());
+            assertEquals(0, hub.stats().parkedPolls());
+        }
+    }
+
     private static PollResult awaitEither(HubFixture.Answers one, HubFixture.Answers other) throws InterruptedException {
         long deadline = System.nanoTime() + 5_000_000_000L;
         while (System.nanoTime() < deadline) {
