@@ -41,7 +41,8 @@ final class JsonErrorHandler extends ErrorHandler {
             case 413 -> ChatError.BODY_TOO_LARGE;
             case 415 -> ChatError.UNSUPPORTED_MEDIA_TYPE;
             case 503 -> ChatError.SHUTTING_DOWN;
-            default -> status >= 500 ? ChatError.INTERNAL : ChatError.MALFORMED_BODY;
+            // 505 (a bad HTTP version) is the client's fault like any 4xx.
+            default -> status >= 500 && status != 505 ? ChatError.INTERNAL : ChatError.MALFORMED_BODY;
         };
         String message = status == 400 || error == ChatError.MALFORMED_BODY
                 ? "The request could not be read (HTTP " + status + ")."
