@@ -6,8 +6,12 @@ import io.github.longpollchat.hub.PollResult;
 import io.github.longpollchat.hub.Refusal;
 import io.github.longpollchat.hub.Tokens;
 import jakarta.servlet.AsyncContext;
+import jakarta.servlet.AsyncEvent;
+import jakarta.servlet.AsyncListener;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -20,6 +24,10 @@ import org.slf4j.LoggerFactory;
 public final class PollServlet extends ChatServlet {
     private static final Logger LOG = LoggerFactory.getLogger(PollServlet.class);
     static final int MAX_TIMEOUT_SECONDS = 60;
+    private static final long DRAIN_MILLIS = 2000;
+
+    /** Polls started and not yet completed, so that {@link #destroy()} can wait for their answers. */
+    private final AtomicInteger open = new AtomicInteger();
 
     public PollServlet(Hub hub) {
         super(hub, "GET");
@@ -36,6 +44,25 @@ public final class PollServlet extends ChatServlet {
 
         AsyncContext async = request.startAsync();
         async.setTimeout(0);
+        open.incrementAndGet();
+        async.addListener(new AsyncListener() {
+            @Override
+            public void onComplete(AsyncEvent event) {
+                open.decrementAndGet();
+            }
+
+            @Override
+            public void onTimeout(AsyncEvent event) {
+            }
+
+            @Override
+            public void onError(AsyncEvent event) {
+            }
+
+            @Override
+            public void onStartAsync(AsyncEvent event) {
+            }
+        });
         try {
             PollResult now = hub.poll(clientId, cursor == null ? -1 : cursor, seconds,
                     result -> PollReply.send(async, result));
@@ -50,9 +77,20 @@ public final class PollServlet extends ChatServlet {
         }
     }
 
+    /**
+     * A container undeploying the app stops servlets first: answer parked polls now, and give
+     * those answers (written without blocking) a moment to go out before the app is torn down.
+     */
     @Override
     public void destroy() {
-        // A container undeploying the app stops servlets first: answer parked polls now.
         hub.shutdown();
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(DRAIN_MILLIS);
+        try {
+            while (open.get() > 0 && System.nanoTime() - deadline < 0) {
+                Thread.sleep(10);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 }

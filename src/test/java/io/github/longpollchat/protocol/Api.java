@@ -113,6 +113,18 @@ final class Api {
         return Checks.everyReply("RAW", label, reply);
     }
 
+    /** Like {@link #raw}, for a request that the container may refuse itself: see {@link Checks#containerReply}. */
+    Reply rawToContainer(String method, String relative) {
+        Reply reply = RawHttp.exchange(base(), RawHttp.request(base(), method, relative, List.of(), null));
+        return Checks.containerReply(method, relative, reply);
+    }
+
+    /** Like {@link #rawBytes}, for bytes that the container may refuse itself: see {@link Checks#containerReply}. */
+    Reply rawBytesToContainer(String label, String request) {
+        Reply reply = RawHttp.exchange(base(), request.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+        return Checks.containerReply("RAW", label, reply);
+    }
+
     Reply rawPostForm(String path, byte[] body) {
         return raw("POST", path, List.of("Content-Type: application/x-www-form-urlencoded"), body);
     }

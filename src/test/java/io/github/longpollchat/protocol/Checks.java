@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.github.longpollchat.testing.ChatTarget;
 import io.github.longpollchat.testing.Reply;
 import java.util.List;
 import java.util.Locale;
@@ -86,6 +87,25 @@ final class Checks {
         if (reply.status() == 429) {
             assertNotNull(reply.header("Retry-After"), "429 carries a Retry-After header: " + where);
         }
+        return reply;
+    }
+
+    /**
+     * The answer to a request that a container may refuse before the app sees it (a broken request
+     * line, an undecodable path). On the jar the container is ours and {@link #everyReply} holds
+     * in full: a JSON error, never HTML. Tomcat answers such requests with its own error page,
+     * which the app cannot change; there it must still be a 4xx with no stack trace and no server
+     * version (the README's ErrorReportValve settings, which the test harness applies).
+     */
+    static Reply containerReply(String method, String path, Reply reply) {
+        String type = reply.header("Content-Type");
+        if (ChatTarget.target().equals("jar") || (type != null && type.toLowerCase(Locale.ROOT).contains("json"))) {
+            return everyReply(method, path, reply);
+        }
+        String where = method + " " + path + " -> " + reply;
+        assertTrue(reply.status() >= 400 && reply.status() < 500, "a 4xx: " + where);
+        assertFalse(reply.body().contains("\tat ") || reply.body().contains("Exception"), "no stack trace: " + where);
+        assertFalse(reply.body().contains("Apache Tomcat/"), "no server version: " + where);
         return reply;
     }
 

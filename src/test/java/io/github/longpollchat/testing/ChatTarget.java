@@ -5,7 +5,9 @@ import io.github.longpollchat.config.Settings;
 import io.github.longpollchat.hub.Hub;
 import io.github.longpollchat.launcher.ChatServer;
 import java.net.URI;
+import java.nio.file.Path;
 import java.util.EnumMap;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.extension.AfterAllCallback;
@@ -16,14 +18,21 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * The server a test class talks to, started before its tests and stopped after them, on a free
  * port of 127.0.0.1. Which server is chosen by the system property {@code chat.target}:
  * {@code jar} (default: the embedded Jetty server in this JVM) or {@code tomcat} (the WAR in a
- * real Tomcat distribution, see {@code TomcatServer}). Protocol tests are written once against
+ * real Tomcat distribution, see {@link TomcatServer}). Protocol tests are written once against
  * {@link #client()} and run against each.
+ *
+ * <p>For {@code tomcat}: {@code chat.tomcat.home} is the unpacked distribution, {@code chat.war}
+ * the WAR, {@code chat.tomcat.bases} where the {@code CATALINA_BASE} folders are made (default
+ * {@code target/tomcat-bases}); the overrides become context init-parameters named by
+ * {@link Option#flag()}, apart from the jar-only {@link Option#PORT} and {@link Option#HOST}.
  *
  * <pre>{@code @RegisterExtension static ChatTarget chat = ChatTarget.with(Option.CLIENT_TTL, 2);}</pre>
  */
 public final class ChatTarget implements BeforeAllCallback, AfterAllCallback {
     private final Map<Option, String> overrides = new EnumMap<>(Option.class);
     private ChatServer jar;
+    private TomcatServer tomcat;
+    private String name = "ChatTarget";
     private URI base;
     private ChatClient client;
 
@@ -49,6 +58,7 @@ public final class ChatTarget implements BeforeAllCallback, AfterAllCallback {
 
     @Override
     public void beforeAll(ExtensionContext context) throws Exception {
+        name = context.getTestClass().map(Class::getSimpleName).orElse(name);
         start();
     }
 
@@ -66,6 +76,17 @@ public final class ChatTarget implements BeforeAllCallback, AfterAllCallback {
                 jar = ChatServer.newServer(Settings.resolve(values, name -> null)).start();
                 base = URI.create("http://127.0.0.1:" + jar.port() + "/");
             }
+            case "tomcat" -> {
+                Map<String, String> parameters = new LinkedHashMap<>();
+                overrides.forEach((option, value) -> {
+                    if (!Option.JAR_ONLY.contains(option)) {
+                        parameters.put(option.flag(), value);
+                    }
+                });
+                tomcat = new TomcatServer(requiredPath("chat.tomcat.home"), requiredPath("chat.war"), parameters,
+                        Path.of(System.getProperty("chat.tomcat.bases", "target/tomcat-bases")), name).start();
+                base = tomcat.base();
+            }
             default -> throw new IllegalStateException("unknown chat.target: " + target());
         }
         client = new ChatClient(base);
@@ -76,6 +97,18 @@ public final class ChatTarget implements BeforeAllCallback, AfterAllCallback {
             jar.stop();
             jar = null;
         }
+        if (tomcat != null) {
+            tomcat.stop();
+            tomcat = null;
+        }
+    }
+
+    private static Path requiredPath(String property) {
+        String value = System.getProperty(property);
+        if (value == null || value.isBlank()) {
+            throw new IllegalStateException("chat.target=tomcat needs the system property " + property);
+        }
+        return Path.of(value);
     }
 
     public URI base() {

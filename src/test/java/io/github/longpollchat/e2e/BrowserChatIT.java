@@ -1,0 +1,536 @@
+package io.github.longpollchat.e2e;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.github.longpollchat.config.Option;
+import io.github.longpollchat.config.Settings;
+import io.github.longpollchat.launcher.ChatServer;
+import io.github.longpollchat.testing.ChatClient;
+import io.github.longpollchat.testing.Reply;
+import java.net.BindException;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInfo;
+import org.junit.jupiter.api.Timeout;
+import org.openqa.selenium.By;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.chromium.ChromiumNetworkConditions;
+
+/**
+ * The bundled page in real Chromium against the embedded jar server in this JVM: what a person
+ * sees when two people chat, close tabs, reload, open a second tab, or when the server stops and
+ * starts again. Two browsers (alice's and bob's) serve every test; a test that needs a third
+ * person opens a tab. Each test has its own room, and the tests that stop the server their own
+ * server.
+ */
+@Timeout(value = 90, unit = TimeUnit.SECONDS)
+class BrowserChatIT {
+    private static final AtomicInteger ROOMS = new AtomicInteger();
+    /** The page's sendBeacon leave grace (chat.js) is 5 s; a closed tab must be gone well within this. */
+    private static final Duration LEAVE_BUDGET = Duration.ofSeconds(10);
+
+    private static ChatServer server;
+    private static URI base;
+    private static Browser alice;
+    private static Browser bob;
+
+    /** Servers a test started itself (stop and restart), stopped after it. */
+    private final List<ChatServer> ownServers = new ArrayList<>();
+    private String room;
+
+    @BeforeAll
+    @Timeout(value = 60, unit = TimeUnit.SECONDS)
+    static void start() throws Exception {
+        server = newServer(0);
+        base = uri(server.port());
+        alice = Browser.start("alice");
+        bob = Browser.start("bob");
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        try (Browser a = alice; Browser b = bob) {
+            // closed in reverse order, even if one fails
+        } finally {
+            if (server != null) {
+                server.stop();
+            }
+        }
+    }
+
+    @BeforeEach
+    void freshRoom(TestInfo test) {
+        String method = test.getTestMethod().map(m -> m.getName()).orElse("t");
+        room = (method.length() > 24 ? method.substring(0, 24) : method) + "-" + ROOMS.incrementAndGet();
+    }
+
+    /** Console to the test's output, browsers back to one blank window online, own servers stopped. */
+    @AfterEach
+    void cleanUp(TestInfo test) throws Exception {
+        try {
+            for (Browser b : new Browser[] {alice, bob}) {
+                if (b == null) {
+                    continue;
+                }
+                List<String> console = b.consoleLog();
+                if (!console.isEmpty()) {
+                    System.out.println(test.getDisplayName() + " console of " + b.label() + ":\n  " + String.join("\n  ", console));
+                }
+                try {
+                    b.driver().deleteNetworkConditions();
+                } catch (RuntimeException none) {
+                    // no conditions were set
+                }
+                b.reset();
+            }
+        } finally {
+            for (ChatServer own : ownServers) {
+                own.stop();
+            }
+        }
+    }
+
+    private static ChatServer newServer(int port) throws Exception {
+        return ChatServer.newServer(Settings.defaults().with(Option.PORT, port).with(Option.HOST, "127.0.0.1")).start();
+    }
+
+    /** A server of this test's own, stopped after it. */
+    private ChatServer ownServer(int port) throws Exception {
+        ChatServer own;
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (true) {
+            try {
+                own = newServer(port);
+                break;
+            } catch (Exception e) {
+                boolean bind = e instanceof BindException || e.getCause() instanceof BindException;
+                if (!bind || port == 0 || System.nanoTime() > deadline) {
+                    throw e;
+                }
+                Thread.sleep(100);   // the old socket is still closing
+            }
+        }
+        ownServers.add(own);
+        return own;
+    }
+
+    private static URI uri(int port) {
+        return URI.create("http://127.0.0.1:" + port + "/");
+    }
+
+    // ---- scenarios ----
+
+    @Test
+    void twoUsersChatInBothDirectionsEachSeeingTheOtherWithinASecond() throws Exception {
+        room = "team";   // this test's picture is docs/screenshot.png
+        List<Long> delays = Conversation.play(base, room, alice, bob);
+        System.out.println("delivery times (ms): " + delays);
+
+        Path png = screenshot(alice, "conversation.png");
+        assertTrue(Files.size(png) > 10_000, "a screenshot of the conversation");
+        // docs/screenshot.png: refreshed only when asked (-Dchat.updateDocsScreenshot=true), so that
+        // test runs do not touch the work tree.
+        if (Boolean.getBoolean("chat.updateDocsScreenshot")) {
+            Path docs = Files.createDirectories(Path.of("docs"));
+            Files.copy(png, docs.resolve("screenshot.png"), StandardCopyOption.REPLACE_EXISTING);
+        }
+    }
+
+    @Test
+    void membersListUpdatesOnJoinAndOnLeaveWhenATabIsClosed() {
+        alice.openChat(base, room, "alice");
+        alice.awaitConnected();
+        alice.awaitMembers(List.of("alice"), Browser.WAIT);
+
+        bob.openChat(base, room, "bob");
+        bob.awaitConnected();
+        alice.awaitMembers(List.of("alice", "bob"), Browser.WAIT);
+        bob.awaitMembers(List.of("alice", "bob"), Browser.WAIT);
+
+        String bobsTab = bob.handle();
+        bob.newTab();
+        bob.openChat(base, room, "carol");
+        bob.awaitConnected();
+        bob.awaitMembers(List.of("alice", "bob", "carol"), Browser.WAIT);
+        alice.awaitMembers(List.of("alice", "bob", "carol"), Browser.WAIT);
+        bob.switchTo(bobsTab);
+        bob.awaitMembers(List.of("alice", "bob", "carol"), Browser.WAIT);
+
+        // Carol closes her tab: the page's pagehide beacon asks for a leave after its grace.
+        bob.switchTo(bob.driver().getWindowHandles().stream().filter(h -> !h.equals(bobsTab)).findFirst().orElseThrow());
+        long closedAt = System.nanoTime();
+        bob.driver().close();
+        bob.switchTo(bobsTab);
+        alice.awaitMembers(List.of("alice", "bob"), LEAVE_BUDGET);
+        long leftMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - closedAt);
+        bob.awaitMembers(List.of("alice", "bob"), Duration.ofSeconds(2));
+        System.out.println("carol left " + leftMs + " ms after her tab was closed");
+        assertTrue(leftMs >= 4000, "the leave waits out the beacon's grace (5 s), in which a reload would resume; left after "
+                + leftMs + " ms");
+        for (Browser b : List.of(alice, bob)) {
+            List<String> events = b.shown().stream().filter(s -> s.event() != null).map(Browser.Shown::event).toList();
+            assertEquals(List.of("alice joined", "bob joined", "carol joined", "carol left"), events, b.label());
+        }
+    }
+
+    @Test
+    void htmlInNamesAndMessagesIsShownAsLiteralTextAndNeverRun() {
+        String evilAlice = "<img src=x onerror=__pwned=1>";
+        String evilBob = "<script>__pwned=2</script>";
+        String imgText = "<img src=x onerror=window.__pwned=3>";
+        String scriptText = "<script>window.__pwned=4</script>";
+        String entities = "&lt;b&gt;not bold&lt;/b&gt; & \"quotes\" 'too' <b>bold?</b>";
+
+        alice.openChat(base, room, evilAlice);
+        alice.awaitConnected();
+        bob.openChat(base, room, evilBob);
+        bob.awaitConnected();
+        alice.awaitMembers(List.of(evilAlice, evilBob), Browser.WAIT);
+        bob.awaitMembers(List.of(evilAlice, evilBob), Browser.WAIT);
+
+        // One at a time, so that the order is known.
+        for (String[] line : List.of(new String[] {"a", imgText}, new String[] {"b", scriptText}, new String[] {"a", entities})) {
+            (line[0].equals("a") ? alice : bob).send(line[1]);
+            alice.awaitMessage(line[1]);
+            bob.awaitMessage(line[1]);
+        }
+        // A control image of the test's own (an error handler set from script, which the page's
+        // CSP allows) fails to load "x" too: once it has, an <img src=x> in the page would have.
+        for (Browser b : List.of(alice, bob)) {
+            b.js("var img = new Image(); img.onerror = function () { window.__control = 1; }; img.src = 'x?control';");
+            b.await(Duration.ofSeconds(5), "the control image's error",
+                    d -> Long.valueOf(1).equals(b.js("return window.__control === 1 ? 1 : 0;")));
+        }
+        // The page's Content-Security-Policy blocks inline handlers and scripts as well, so
+        // __pwned alone would not catch HTML insertion: the elements and texts below do.
+        for (Browser b : List.of(alice, bob)) {
+            assertEquals("undefined", b.js("return typeof window.__pwned;"), b.label() + ": injected code ran");
+            assertEquals(0L, b.js("return document.querySelectorAll('img').length;"), b.label() + ": an <img> was made");
+            assertEquals(2L, b.js("return document.scripts.length;"), b.label() + ": only the page's own two scripts");
+            assertEquals(0L, b.js("return document.querySelectorAll('[data-testid=messages] b, [data-testid=members] b').length;"),
+                    b.label() + ": a <b> was made");
+
+            List<Browser.Shown> messages = b.shown().stream().filter(Browser.Shown::isMessage).toList();
+            assertEquals(List.of(evilAlice + ": " + imgText, evilBob + ": " + scriptText, evilAlice + ": " + entities),
+                    messages.stream().map(s -> s.sender() + ": " + s.text()).toList(), b.label());
+            List<String> events = b.shown().stream().filter(s -> s.event() != null).map(Browser.Shown::event).toList();
+            assertEquals(List.of(evilAlice + " joined", evilBob + " joined"), events, b.label());
+            assertEquals(List.of(evilAlice, evilBob), b.members(), b.label());
+        }
+    }
+
+    @Test
+    void reloadResumesTheSameClientWithNoMessageMissingOrDoubled() throws Exception {
+        alice.openChat(base, room, "alice");
+        alice.awaitConnected();
+        bob.openChat(base, room, "bob");
+        bob.awaitConnected();
+        alice.awaitMembers(List.of("alice", "bob"), Browser.WAIT);
+        for (int i = 1; i <= 3; i++) {
+            Browser writer = i % 2 == 1 ? alice : bob;
+            writer.send("before the reload " + i);
+            alice.awaitMessage("before the reload " + i);
+            bob.awaitMessage("before the reload " + i);
+        }
+        List<Browser.Shown> aliceBefore = alice.shown();
+        List<Browser.Shown> bobBefore = bob.shown();
+        assertEquals(Browser.lines(bobBefore), Browser.lines(aliceBefore));
+        String aliceSession = sessionEntry(alice);
+        String bobsClientId = clientIdOf(bob);
+
+        // Two messages from bob while alice's page reloads: one sent from the old page's own
+        // pagehide (after the page stopped polling and asked for its grace leave, before the new
+        // page resumes), one over plain HTTP right after the reload began.
+        String byBeacon = "sent during the reload (beacon)";
+        String byHttp = "sent during the reload (http)";
+        alice.js("window.__oldPage = true;"
+                + "var clientId = arguments[0], text = arguments[1];"
+                + "window.addEventListener('pagehide', function () {"
+                + "  navigator.sendBeacon('send_msg', new URLSearchParams({clientId: clientId, text: text, msgId: 'reload-beacon'}));"
+                + "});"
+                + "setTimeout(function () { location.reload(); }, 0);", bobsClientId, byBeacon);
+        long reloadAt = System.nanoTime();
+        Reply sent = new ChatClient(base).postForm("send_msg", "clientId", bobsClientId, "text", byHttp, "msgId", "reload-http");
+        assertEquals(200, sent.status(), sent.toString());
+
+        alice.await(Browser.WAIT, "the reloaded page", d -> Boolean.TRUE.equals(
+                alice.js("return window.__oldPage === undefined && document.readyState === 'complete';")));
+        alice.awaitConnected();
+        long beaconId = alice.awaitMessage(byBeacon);
+        long httpId = alice.awaitMessage(byHttp);
+        bob.awaitMessage(byBeacon);
+        bob.awaitMessage(byHttp);
+        assertEquals(aliceSession.replaceAll("\"cursor\":\\d+", ""), sessionEntry(alice).replaceAll("\"cursor\":\\d+", ""),
+                "the reloaded page kept its client (same clientId, name and room)");
+
+        // Past the 5 s grace of the old page's leave: had the resume not cancelled it, bob would see alice leave.
+        long waitMs = 6500 - TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - reloadAt);
+        if (waitMs > 0) {
+            sleep(waitMs);
+        }
+        bob.send("after the grace");
+        alice.awaitMessage("after the grace");
+        bob.awaitMessage("after the grace");
+
+        List<Browser.Shown> aliceAfter = alice.shown();
+        List<Browser.Shown> bobAfter = bob.shown();
+        assertEquals(Browser.lines(bobAfter), Browser.lines(aliceAfter), "alice's redrawn page shows what bob's shows");
+        assertEquals(aliceBefore, aliceAfter.subList(0, aliceBefore.size()), "the history before the reload, redrawn as it was");
+        List<Browser.Shown> added = aliceAfter.subList(aliceBefore.size(), aliceAfter.size());
+        assertEquals(List.of("bob: " + byBeacon, "bob: " + byHttp, "bob: after the grace").stream().sorted().toList(),
+                added.stream().map(s -> s.sender() + ": " + s.text()).sorted().toList(),
+                "no join, no leave, no message missing or doubled: " + added);
+        assertContiguous(aliceAfter);
+        assertTrue(beaconId > aliceBefore.get(aliceBefore.size() - 1).id() && httpId > aliceBefore.get(aliceBefore.size() - 1).id());
+        assertEquals(List.of("alice", "bob"), bob.members());
+        assertEquals(List.of("alice", "bob"), alice.members());
+    }
+
+    @Test
+    void aSecondTabWithTheSameSessionPausesOneAndUseHereTakesOver() throws Exception {
+        alice.openChat(base, room, "alice");
+        alice.awaitConnected();
+        bob.openChat(base, room, "bob");
+        bob.awaitConnected();
+        alice.awaitMembers(List.of("alice", "bob"), Browser.WAIT);
+        bob.send("hello from bob");
+        alice.awaitMessage("hello from bob");
+        String first = alice.handle();
+        String clientId = clientIdOf(alice);
+        List<Browser.Shown> bobBefore = bob.shown();
+
+        // A second tab of the same browser with a copy of the first one's sessionStorage (as the
+        // browser's "duplicate tab" makes): it resumes the same client and polls for it.
+        @SuppressWarnings("unchecked")
+        Map<String, String> storage = (Map<String, String>) alice.js(
+                "var o = {}; for (var i = 0; i < sessionStorage.length; i++) { var k = sessionStorage.key(i); o[k] = sessionStorage.getItem(k); } return o;");
+        String second = alice.newTab();
+        alice.driver().get(base + "?room=" + room);   // no name: the page waits at its form, joining nothing
+        alice.await(Browser.WAIT, "the name form", d -> alice.find("name-input").isDisplayed());
+        for (Map.Entry<String, String> e : storage.entrySet()) {
+            alice.js("sessionStorage.setItem(arguments[0], arguments[1]);", e.getKey(), e.getValue());
+        }
+        alice.openChat(base, room, "alice");
+        alice.awaitConnected();
+        assertEquals(clientId, clientIdOf(alice), "the second tab resumed the same client");
+
+        // The second tab's poll supersedes the first's: the first steps aside.
+        alice.switchTo(first);
+        alice.awaitState("paused", Browser.WAIT);
+        WebElement useHere = alice.find("use-here");
+        assertTrue(useHere.isDisplayed(), "the paused tab offers to use the chat here");
+        assertFalse(alice.find("message-input").isEnabled(), "a paused tab cannot send");
+        screenshot(alice, "paused.png");
+        alice.switchTo(second);
+        assertEquals("connected", alice.state(), "only one of the two tabs is paused");
+        assertFalse(alice.find("use-here").isDisplayed());
+        bob.send("to the second tab");
+        alice.awaitMessage("to the second tab");
+
+        // "Use here" in the first tab takes the chat back; now the second is paused.
+        alice.switchTo(first);
+        alice.find("use-here").click();
+        alice.awaitConnected();
+        alice.await(Browser.WAIT, "the banner to go", d -> !alice.find("use-here").isDisplayed());
+        alice.awaitMessage("to the second tab");   // redrawn from the history
+        assertTrue(alice.find("message-input").isEnabled());
+        alice.switchTo(second);
+        alice.awaitState("paused", Browser.WAIT);
+        assertTrue(alice.find("use-here").isDisplayed());
+
+        bob.send("to the first tab again");
+        alice.switchTo(first);
+        alice.awaitMessage("to the first tab again");
+        alice.send("alice is back in the first tab");
+        bob.awaitMessage("alice is back in the first tab");
+        assertContiguous(alice.shown());
+        // For bob nothing happened to alice: no leave, no join.
+        List<Browser.Shown> bobAfter = bob.shown();
+        assertEquals(bobBefore, bobAfter.subList(0, bobBefore.size()));
+        assertEquals(List.of("bob: to the second tab", "bob: to the first tab again", "alice: alice is back in the first tab"),
+                bobAfter.subList(bobBefore.size(), bobAfter.size()).stream().map(s -> s.sender() + ": " + s.text()).toList());
+        assertEquals(List.of("alice", "bob"), bob.members());
+    }
+
+    @Test
+    void serverStoppedThenStartedAgainThePageRejoinsShowsTheGapAndChatWorks() throws Exception {
+        ChatServer first = ownServer(0);
+        int port = first.port();
+        URI here = uri(port);
+        alice.openChat(here, room, "alice");
+        alice.awaitConnected();
+        bob.openChat(here, room, "bob");
+        bob.awaitConnected();
+        alice.awaitMembers(List.of("alice", "bob"), Browser.WAIT);
+        alice.send("before the restart");
+        bob.awaitMessage("before the restart");
+        alice.awaitMessage("before the restart");
+        bob.await(Browser.WAIT, "both pages to have a poll parked", d -> first.hub().stats().parkedPolls() == 2);
+
+        // A real gap for alice: her browser goes offline (the poll it has parked still answers),
+        // and of bob's next two messages she gets only the first; the second stays in the old
+        // server's mailbox and is gone with it.
+        ChromiumNetworkConditions offline = new ChromiumNetworkConditions();
+        offline.setOffline(true);
+        alice.driver().setNetworkConditions(offline);
+        alice.awaitState("offline", Browser.WAIT);
+        bob.send("alice still gets this");
+        alice.awaitMessage("alice still gets this");
+        bob.awaitMessage("alice still gets this");
+        bob.await(Browser.WAIT, "alice's page to have no poll parked", d -> first.hub().stats().parkedPolls() == 1);
+        bob.send("alice never gets this");
+        bob.awaitMessage("alice never gets this");
+        long aliceLast = last(alice.shown()).id();
+
+        first.stop();
+        bob.awaitState("reconnecting", Browser.WAIT);
+        assertEquals("offline", alice.state());
+
+        // Started again on the same port: a new, empty room. Carol (plain HTTP) gets there
+        // first and writes more than alice had seen, so that the new room's ids reach past hers.
+        ChatServer second = ownServer(port);
+        ChatClient carol = new ChatClient(here);
+        JsonNode carolJoin = carol.join("carol", room);
+        String carolId = carolJoin.get("clientId").asText();
+        List<String> carolsLines = new ArrayList<>();
+        for (int i = 1; i <= aliceLast + 1; i++) {
+            String line = "carol after the restart " + i;
+            Reply reply = carol.postForm("send_msg", "clientId", carolId, "text", line);
+            assertEquals(200, reply.status(), reply.toString());
+            carolsLines.add(line);
+        }
+
+        alice.driver().deleteNetworkConditions();
+        for (Browser b : List.of(alice, bob)) {
+            b.awaitState("connected", Duration.ofSeconds(40));   // after the backoff, at most 30 s
+            b.await(Browser.WAIT, "the gap notice", d -> !b.findAll("gap").isEmpty());
+            for (String line : carolsLines) {
+                b.awaitMessage(line);
+            }
+            b.awaitMembers(List.of("alice", "bob", "carol"), Browser.WAIT);
+        }
+        screenshot(alice, "gap.png");
+        assertTrue(alice.idsOfText("alice never gets this").isEmpty());
+        assertEquals("Some messages may have been missed", alice.find("gap").getText());
+
+        // Chat works again, both ways.
+        alice.send("alice after the restart");
+        bob.awaitMessage("alice after the restart");
+        bob.send("bob after the restart");
+        alice.awaitMessage("bob after the restart");
+        for (Browser b : List.of(alice, bob)) {
+            List<Browser.Shown> shown = b.shown();
+            assertContiguous(shown);
+            for (String line : carolsLines) {
+                assertEquals(1, b.idsOfText(line).size(), b.label() + " shows once: " + line);
+            }
+            assertEquals(3, second.hub().stats().clients(), "alice, bob and carol");
+        }
+    }
+
+    @Test
+    void aSendWhileTheServerIsDownIsShownAsFailedAndItsRetryIsDeliveredOnce() throws Exception {
+        ChatServer first = ownServer(0);
+        int port = first.port();
+        URI here = uri(port);
+        alice.openChat(here, room, "alice");
+        alice.awaitConnected();
+        bob.openChat(here, room, "bob");
+        bob.awaitConnected();
+        alice.awaitMembers(List.of("alice", "bob"), Browser.WAIT);
+        alice.send("before the stop");
+        bob.awaitMessage("before the stop");
+
+        first.stop();
+        alice.awaitState("reconnecting", Browser.WAIT);
+        String text = "sent while the server was down";
+        alice.send(text);
+        WebElement failed = alice.await(Browser.WAIT, "the failed send", d -> alice.findAll("failed-send").stream()
+                .filter(e -> e.getText().contains(text)).findFirst().orElse(null));
+        WebElement retry = failed.findElement(By.cssSelector("button.retry"));
+        assertTrue(retry.isDisplayed(), "a failed send has a Retry button");
+        assertEquals("Retry", retry.getText());
+        assertEquals(text, alice.find("message-input").getAttribute("value"), "the input keeps a text the server did not accept");
+        assertTrue(alice.idsOfText(text).isEmpty());
+        screenshot(alice, "failed-send.png");
+
+        ownServer(port);
+        alice.awaitState("connected", Duration.ofSeconds(40));
+        bob.awaitState("connected", Duration.ofSeconds(40));
+        bob.awaitMembers(List.of("alice", "bob"), Browser.WAIT);
+        alice.await(Browser.WAIT, "the failed send to stay until retried", d -> !alice.findAll("failed-send").isEmpty());
+        alice.findAll("failed-send").get(0).findElement(By.cssSelector("button.retry")).click();
+        alice.awaitMessage(text);
+        bob.awaitMessage(text);
+        alice.await(Browser.WAIT, "the outbox to empty", d -> alice.findAll("failed-send").isEmpty()
+                && (Long) alice.js("return document.querySelectorAll('#outbox > li').length;") == 0);
+        assertEquals("", alice.find("message-input").getAttribute("value"), "the input is cleared once the server accepted it");
+
+        // Exactly once, also a moment later.
+        bob.send("marker after the retry");
+        alice.awaitMessage("marker after the retry");
+        bob.awaitMessage("marker after the retry");
+        for (Browser b : List.of(alice, bob)) {
+            assertEquals(1, b.idsOfText(text).size(), b.label() + ": " + b.shown());
+            assertContiguous(b.shown());
+        }
+    }
+
+    // ---- helpers ----
+
+    /** Writes what the browser shows to target/screenshots/NAME, for a person to look at. */
+    private static Path screenshot(Browser b, String name) throws java.io.IOException {
+        Path png = Files.createDirectories(Path.of("target", "screenshots")).resolve(name);
+        Files.write(png, b.screenshot());
+        return png;
+    }
+
+    /** The page's saved session (chat.js keeps it in sessionStorage under "longpoll-chat:ROOM"). */
+    private String sessionEntry(Browser b) {
+        return (String) b.js("return sessionStorage.getItem(arguments[0]);", "longpoll-chat:" + room);
+    }
+
+    private String clientIdOf(Browser b) {
+        String entry = sessionEntry(b);
+        assertTrue(entry != null, b.label() + " has a saved session");
+        return (String) b.js("return JSON.parse(arguments[0]).clientId;", entry);
+    }
+
+    private static Browser.Shown last(List<Browser.Shown> shown) {
+        return shown.get(shown.size() - 1);
+    }
+
+    /** Ids strictly one after another: nothing missing, nothing twice, in order. */
+    private static void assertContiguous(List<Browser.Shown> shown) {
+        for (int i = 1; i < shown.size(); i++) {
+            assertEquals(shown.get(i - 1).id() + 1, shown.get(i).id(), "ids in order with no hole: " + shown);
+        }
+        assertNotEquals(0, shown.size());
+    }
+
+    private static void sleep(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+}
