@@ -31,8 +31,7 @@ abstract class ChatServlet extends HttpServlet {
 
     @Override
     protected final void service(HttpServletRequest request, HttpServletResponse response) throws IOException {
-        response.setHeader("X-Content-Type-Options", "nosniff");
-        response.setHeader("Referrer-Policy", "no-referrer");
+        safetyHeaders(response);
         try {
             if (hub.isShuttingDown()) {
                 throw ChatError.SHUTTING_DOWN.refusal();
@@ -51,9 +50,15 @@ abstract class ChatServlet extends HttpServlet {
             LOG.error("unexpected failure on {}", request.getRequestURI(), e);
             if (!response.isCommitted()) {
                 response.reset();
+                safetyHeaders(response);
                 JsonReply.send(response, 500, JsonReply.error(ChatError.INTERNAL, ChatError.INTERNAL.message()));
             }
         }
+    }
+
+    private static void safetyHeaders(HttpServletResponse response) {
+        response.setHeader("X-Content-Type-Options", "nosniff");
+        response.setHeader("Referrer-Policy", "no-referrer");
     }
 
     /** Whether the request's path names something this servlet serves; false answers 404. */

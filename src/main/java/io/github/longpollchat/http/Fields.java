@@ -95,8 +95,13 @@ final class Fields {
             }
         } else if (value != null) {
             String text = (String) value;
-            if (text.matches("-?[0-9]{1,18}")) {
-                number = Long.parseLong(text);
+            // Any run of decimal digits (19-digit cursors and leading zeros included); beyond a long is out of range.
+            if (text.matches("-?[0-9]+")) {
+                try {
+                    number = Long.parseLong(text);
+                } catch (NumberFormatException outOfRange) {
+                    number = null;
+                }
             }
         }
         if (number == null || number < min || number > max) {

@@ -8,12 +8,14 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import io.github.longpollchat.hub.ChatError;
 import jakarta.servlet.http.HttpServletRequest;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Reads a POST body into {@link Fields}: at most 64 KiB, form or JSON, UTF-8 only; fields come
@@ -22,6 +24,8 @@ import java.util.Map;
  */
 final class RequestBody {
     static final int MAX_BYTES = 64 * 1024;
+    /** The longest a body may take to arrive, from the moment the servlet starts reading it. */
+    static final int READ_SECONDS = 10;
     private static final String FORM = "application/x-www-form-urlencoded";
     private static final String JSON = "application/json";
 
@@ -58,12 +62,35 @@ final class RequestBody {
         throw ChatError.UNSUPPORTED_MEDIA_TYPE.refusal();
     }
 
-    private static byte[] readAtMost(InputStream in) throws IOException {
-        byte[] body = in.readNBytes(MAX_BYTES + 1);
-        if (body.length > MAX_BYTES) {
-            throw ChatError.BODY_TOO_LARGE.refusal();
+    /**
+     * Reads the body on this (blocking) thread, bounded in size and in time. A body that ends
+     * before its {@code Content-Length} (the client closed, or went silent until the connection's
+     * idle timeout), that the container cannot read, or that is still arriving after
+     * {@link #READ_SECONDS} (trickled a byte at a time, each byte resetting the idle timeout) is a
+     * bad request, not a server failure; the limit keeps a trickler from holding a thread for long.
+     */
+    private static byte[] readAtMost(InputStream in) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(READ_SECONDS);
+        ByteArrayOutputStream body = new ByteArrayOutputStream();
+        byte[] chunk = new byte[8192];
+        while (true) {
+            int n;
+            try {
+                n = in.read(chunk);
+            } catch (IOException | RuntimeException e) {
+                throw ChatError.MALFORMED_BODY.refusal("The body ended early or could not be read.");
+            }
+            if (n < 0) {
+                return body.toByteArray();
+            }
+            body.write(chunk, 0, n);
+            if (body.size() > MAX_BYTES) {
+                throw ChatError.BODY_TOO_LARGE.refusal();
+            }
+            if (System.nanoTime() - deadline > 0) {
+                throw ChatError.MALFORMED_BODY.refusal("The body arrived too slowly.");
+            }
         }
-        return body;
     }
 
     /** The lower-cased type/subtype; 415 for a charset other than UTF-8. */

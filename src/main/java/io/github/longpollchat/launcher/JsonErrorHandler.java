@@ -13,27 +13,43 @@ import org.eclipse.jetty.util.Callback;
 
 /**
  * Jetty's answer to requests that never reach a servlet (a bad request line, headers too large, an
- * ambiguous path): the protocol's JSON error instead of Jetty's HTML page.
+ * ambiguous path, {@code OPTIONS *}, {@code CONNECT}): the protocol's JSON error, with the same
+ * safety headers as the servlets' answers, instead of Jetty's HTML page or empty body.
  */
 final class JsonErrorHandler extends ErrorHandler {
     private static final String JSON = "application/json;charset=UTF-8";
 
+    /** Jetty writes an error body only for GET, POST and HEAD by default; every method gets our JSON. */
+    @Override
+    public boolean errorPageForMethod(String method) {
+        return true;
+    }
+
     @Override
     protected void generateResponse(Request request, Response response, int code, String message,
                                      Throwable cause, Callback callback) throws IOException {
-        response.getHeaders().put(HttpHeader.CONTENT_TYPE, JSON);
-        response.getHeaders().put(HttpHeader.CACHE_CONTROL, "no-store");
+        headers(response.getHeaders());
         response.write(true, ByteBuffer.wrap(body(code)), callback);
     }
 
     @Override
     public ByteBuffer badMessageError(int status, String reason, HttpFields.Mutable fields) {
-        fields.put(HttpHeader.CONTENT_TYPE, JSON);
-        fields.put(HttpHeader.CACHE_CONTROL, "no-store");
+        headers(fields);
         return ByteBuffer.wrap(body(status));
     }
 
-    /** The protocol's error for a status Jetty chose; statuses the protocol has no code for read as bad input. */
+    private static void headers(HttpFields.Mutable fields) {
+        fields.put(HttpHeader.CONTENT_TYPE, JSON);
+        fields.put(HttpHeader.CACHE_CONTROL, "no-store");
+        fields.put("X-Content-Type-Options", "nosniff");
+        fields.put("Referrer-Policy", "no-referrer");
+    }
+
+    /**
+     * The protocol's error for a status Jetty chose. Only a 500 is the server's own fault; every
+     * other status Jetty picks on its own (400, 414, 431, 501 for an unknown transfer coding, 505
+     * for a bad HTTP version, ...) is about the request, so it reads as bad input.
+     */
     static byte[] body(int status) {
         ChatError error = switch (status) {
             case 404 -> ChatError.NOT_FOUND;
@@ -41,8 +57,8 @@ final class JsonErrorHandler extends ErrorHandler {
             case 413 -> ChatError.BODY_TOO_LARGE;
             case 415 -> ChatError.UNSUPPORTED_MEDIA_TYPE;
             case 503 -> ChatError.SHUTTING_DOWN;
-            // 505 (a bad HTTP version) is the client's fault like any 4xx.
-            default -> status >= 500 && status != 505 ? ChatError.INTERNAL : ChatError.MALFORMED_BODY;
+            case 500 -> ChatError.INTERNAL;
+            default -> ChatError.MALFORMED_BODY;
         };
         String message = status == 400 || error == ChatError.MALFORMED_BODY
                 ? "The request could not be read (HTTP " + status + ")."
