@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.github.longpollchat.hub.ChatError;
 import java.util.Map;
 import java.util.Set;
+import java.util.regex.Pattern;
 
 /**
  * The fields of one request, from a form, a JSON object or a query string, read by the
@@ -14,6 +15,9 @@ import java.util.Set;
  * {@code missing_field} outranks every {@code invalid_*}.
  */
 final class Fields {
+    /** Compiled once: {@code String.matches} would compile it again for every poll's cursor and timeout. */
+    private static final Pattern DIGITS = Pattern.compile("-?[0-9]+");
+
     /** Values are Strings (form, query) or JsonNodes (JSON). */
     private final Map<String, Object> values;
     /** Query parameters that were given twice or did not decode: given, but invalid. */
@@ -96,7 +100,7 @@ final class Fields {
         } else if (value != null) {
             String text = (String) value;
             // Any run of decimal digits (19-digit cursors and leading zeros included); beyond a long is out of range.
-            if (text.matches("-?[0-9]+")) {
+            if (DIGITS.matcher(text).matches()) {
                 try {
                     number = Long.parseLong(text);
                 } catch (NumberFormatException outOfRange) {

@@ -2,8 +2,6 @@ package io.github.longpollchat.hub;
 
 import io.github.longpollchat.config.Option;
 import io.github.longpollchat.config.Settings;
-import java.security.MessageDigest;
-import java.nio.charset.StandardCharsets;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -19,8 +17,11 @@ import org.slf4j.LoggerFactory;
  * <p>Threading: a room's state changes only under that room's lock (see {@link Room}); a
  * mailbox's under its own (see {@link Mailbox}). Parked polls are answered only after those locks
  * are released, through {@link ParkedPoll#claim()}, so a slow connection never holds up a room.
- * One timer thread runs poll timeouts, grace leaves and the once-a-second sweep that expires idle
- * clients and forgets idle rooms.
+ * One timer thread runs grace leaves and the sweep, four times a second, that times out parked
+ * polls (so a poll is answered at most a quarter of a second after its timeout, never before),
+ * expires idle clients and forgets idle rooms. A parked poll's timeout is thus a deadline in
+ * the poll, not a task on a timer: a task per poll made every park and every wake-up take the
+ * timer queue's one lock, which under fan-out was most of the hub's own cost.
  */
 public final class Hub implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Hub.class);
@@ -231,7 +232,9 @@ public final class Hub implements AutoCloseable {
     public PollResult poll(String clientId, long cursor, int timeoutSeconds, Consumer<PollResult> reply) {
         Client client = live(clientId);
         client.touch();
-        ParkedPoll parked = timeoutSeconds > 0 && !shuttingDown ? new ParkedPoll(client, reply) : null;
+        ParkedPoll parked = timeoutSeconds > 0 && !shuttingDown
+                ? new ParkedPoll(client, reply, System.nanoTime() + TimeUnit.SECONDS.toNanos(timeoutSeconds))
+                : null;
         Mailbox.Step step = client.mailbox.poll(cursor, parked);
         if (step.superseded() != null && step.superseded().claim()) {
             step.superseded().answer(client.mailbox.superseded());
@@ -242,7 +245,6 @@ public final class Hub implements AutoCloseable {
             }
             return step.now();
         }
-        parked.timeoutWith(timer.schedule(() -> expire(parked), timeoutSeconds, TimeUnit.SECONDS));
         if (shuttingDown) {
             // Shutdown may have swept the mailboxes just before this poll parked.
             answerShutdown(client);
@@ -314,11 +316,15 @@ public final class Hub implements AutoCloseable {
         }
     }
 
-    /** Expires idle clients and forgets empty, quiet rooms. Tests call it to race an expiry. */
+    /** Times out parked polls, expires idle clients and forgets empty, quiet rooms. Tests call it to race an expiry. */
     void sweep() {
         try {
             long now = System.nanoTime();
             for (Client client : clients.values()) {
+                ParkedPoll parked = client.mailbox.waiter();
+                if (parked != null && parked.isDue(now)) {
+                    expire(parked);
+                }
                 if (client.idleLongerThan(clientTtlNanos, now)) {
                     Room.Fallout fallout = new Room.Fallout();
                     synchronized (client.room) {
@@ -378,8 +384,7 @@ public final class Hub implements AutoCloseable {
 
     Client find(String clientId) {
         Client client = clients.get(clientId);
-        if (client == null || !MessageDigest.isEqual(
-                client.id.getBytes(StandardCharsets.US_ASCII), clientId.getBytes(StandardCharsets.US_ASCII))) {
+        if (client == null || !Tokens.equalInConstantTime(client.id, clientId)) {
             return null;
         }
         return client;

@@ -50,6 +50,21 @@ public final class Tokens {
         return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
     }
 
+    /**
+     * Compares two ids in time that depends on their length only, as {@code MessageDigest.isEqual}
+     * does, without encoding them to bytes first (this runs on every request).
+     */
+    static boolean equalInConstantTime(String a, String b) {
+        if (a.length() != b.length()) {
+            return false;
+        }
+        int difference = 0;
+        for (int i = 0; i < a.length(); i++) {
+            difference |= a.charAt(i) ^ b.charAt(i);
+        }
+        return difference == 0;
+    }
+
     /** Enough of a client id to tell clients apart in a log, too little to act as one. */
     public static String redact(String clientId) {
         return clientId.length() <= 6 ? "…" : clientId.substring(0, 6) + "…";

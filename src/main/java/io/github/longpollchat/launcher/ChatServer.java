@@ -26,9 +26,18 @@ public final class ChatServer {
     public static final int DEFAULT_MAX_THREADS = 200;
     /** Longer than the longest poll, so that no parked poll is cut by the connection's idle timeout. */
     private static final int IDLE_MARGIN_SECONDS = 30;
-    /** How long a connection may take to send a request, or sit idle between requests. */
+    /**
+     * How long a connection may take to send a request, or sit idle between requests (after a
+     * poll, longer: see {@link IdleTimeoutHandler}).
+     */
     public static final long REQUEST_IDLE_MILLIS = 10_000;
     private static final long STOP_TIMEOUT_MILLIS = 3000;
+    /**
+     * Connections waiting to be accepted. Jetty's default (0) leaves the JDK's 50, and when
+     * thousands of tabs connect at once (a restart, a join storm) the kernel drops the rest of their
+     * SYNs, which come back only after a one-second retransmission; the kernel caps it at somaxconn.
+     */
+    static final int ACCEPT_QUEUE = 4096;
 
     private final Server server;
     private final QueuedThreadPool threads;
@@ -45,12 +54,17 @@ public final class ChatServer {
         HttpConfiguration http = new HttpConfiguration();
         http.setSendServerVersion(false);
         http.setSendXPoweredBy(false);
+        // Jetty keeps a cache of header fields per connection (a trie, some 100 KB once a request
+        // has been parsed), which for thousands of mostly idle long-poll connections was most of
+        // the heap; parsing a poll's few headers afresh costs less than holding that.
+        http.setHeaderCacheSize(0);
         connector = new ServerConnector(server, new HttpConnectionFactory(http));
         host = settings.text(Option.HOST);
         connector.setHost(host);
         connector.setPort(settings.get(Option.PORT));
         long pollIdleMillis = (settings.get(Option.POLL_TIMEOUT) + IDLE_MARGIN_SECONDS) * 1000L;
         connector.setIdleTimeout(REQUEST_IDLE_MILLIS);
+        connector.setAcceptQueueSize(ACCEPT_QUEUE);
         server.addConnector(connector);
 
         context = new ServletContextHandler("/");

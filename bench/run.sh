@@ -1,0 +1,160 @@
+#!/usr/bin/env bash
+# The benchmark: each scenario against longpoll-chat and against a private nginx + Nchan, in turn
+# (A B A B …), on loopback only; then a side-by-side table with ratios and a plot.
+#
+#   bench/run.sh                      # every scenario, 2 rounds: fanout-100 fanout-1k fanout-10k rooms idle
+#   bench/run.sh fanout-1k rooms      # only these
+#   bench/run.sh --rounds=3 idle      # more rounds (the median is reported)
+#   bench/run.sh --targets=chat idle  # only longpoll-chat (or --targets=nchan)
+#
+# Results: target/bench/run-<time>/ (results.jsonl, one JSON line per run; summary.md; plot.png;
+# the servers' and the load generator's logs). target/bench/latest points to the last run.
+#
+# Needs Java 17 and Maven; installs Debian's nginx, libnginx-mod-nchan and gnuplot-nox when they are
+# missing (as root). The system's nginx service is never used: Nchan runs from its own config, pid
+# file and temp folders under the run's folder. Nothing global is changed (no sysctl, no ulimit).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+rounds=2
+targets="chat nchan"
+scenarios=()
+for arg in "$@"; do
+  case "$arg" in
+    --rounds=*) rounds="${arg#--rounds=}" ;;
+    --targets=*) targets="${arg#--targets=}"; targets="${targets//,/ }" ;;
+    -h|--help) sed -n '2,16p' "$0"; exit 0 ;;
+    -*) echo "unknown option: $arg" >&2; exit 2 ;;
+    *) scenarios+=("$arg") ;;
+  esac
+done
+if [ ${#scenarios[@]} -eq 0 ]; then
+  scenarios=(fanout-100 fanout-1k fanout-10k rooms idle)
+fi
+
+# Each scenario's load generator flags (see LoadGenerator --help). Senders are among the tabs.
+flags_of() {
+  case "$1" in
+    fanout-100) echo "--scenario=fanout --clients=100 --messages=200 --rate=20" ;;
+    fanout-1k)  echo "--scenario=fanout --clients=1000 --messages=200 --rate=20" ;;
+    fanout-10k) echo "--scenario=fanout --clients=10000 --messages=50 --rate=5 --warmup-seconds=10" ;;
+    # CometD's documented shape: 1,000 clients in 10 rooms of 100, 919 messages/s, 50-byte texts.
+    rooms)      echo "--scenario=rooms --clients=1000 --room-size=100 --rate=919 --messages=9190 --text-bytes=50" ;;
+    idle)       echo "--scenario=idle --clients=19000 --idle-seconds=60" ;;
+    *) echo "unknown scenario: $1" >&2; exit 2 ;;
+  esac
+}
+for s in "${scenarios[@]}"; do flags_of "$s" >/dev/null; done
+
+# ---- tools ----
+need=()
+command -v nginx >/dev/null 2>&1 || need+=(nginx)
+[ -e /usr/lib/nginx/modules/ngx_nchan_module.so ] || need+=(libnginx-mod-nchan)
+command -v gnuplot >/dev/null 2>&1 || need+=(gnuplot-nox)
+if [ ${#need[@]} -gt 0 ]; then
+  if [ "$(id -u)" -ne 0 ]; then
+    echo "bench/run.sh: please install ${need[*]} (Debian packages), or run as root" >&2
+    exit 1
+  fi
+  echo "installing ${need[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${need[@]}"
+fi
+
+# ---- build: the jar, the load generator (test classes) and the classpath, by the pom's bench profile ----
+mvn -B -q -Pbench -DskipTests -DskipTomcat=true package
+CP="target/test-classes:target/classes:$(cat target/bench/classpath.txt)"
+
+stamp="$(date +%Y%m%d-%H%M%S)"
+OUT="target/bench/run-$stamp"
+mkdir -p "$OUT/logs"
+ln -sfn "run-$stamp" target/bench/latest
+RESULTS="$OUT/results.jsonl"
+
+free_port() {
+  local port=$1
+  while (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; do port=$((port + 1)); done
+  echo "$port"
+}
+
+SERVER_PID=""
+stop_server() {
+  if [ -n "$SERVER_PID" ]; then
+    kill "$SERVER_PID" 2>/dev/null || true
+    for _ in $(seq 1 100); do kill -0 "$SERVER_PID" 2>/dev/null || break; sleep 0.1; done
+    kill -9 "$SERVER_PID" 2>/dev/null || true
+    wait "$SERVER_PID" 2>/dev/null || true
+    SERVER_PID=""
+  fi
+}
+trap stop_server EXIT INT TERM
+
+# Waits (at most 30 s) until the port answers.
+wait_port() {
+  for _ in $(seq 1 300); do
+    if (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; then return 0; fi
+    kill -0 "$SERVER_PID" 2>/dev/null || { echo "the server exited; see its log" >&2; return 1; }
+    sleep 0.1
+  done
+  echo "the server did not listen on $1 within 30 s" >&2
+  return 1
+}
+
+start_chat() { # log
+  local port; port=$(free_port 18180)
+  java -Xmx768m -jar target/longpoll-chat.jar --host=127.0.0.1 --port="$port" \
+    --rate-limit=0 --max-clients=100000 --mailbox=5000 --poll-timeout=30 >"$1" 2>&1 &
+  SERVER_PID=$!
+  wait_port "$port"
+  URL="http://127.0.0.1:$port/"
+}
+
+start_nchan() { # log
+  local port dir; port=$(free_port 18190)
+  dir="$(pwd)/$OUT/nchan"
+  rm -rf "$dir"; mkdir -p "$dir/tmp"
+  sed -e "s#@DIR@#$dir#g" -e "s#@PORT@#$port#g" -e "s#@WORKERS@#2#g" -e "s#@POLL@#30#g" \
+    bench/nchan.conf.template >"$dir/nginx.conf"
+  nginx -p "$dir" -e "$dir/error.log" -c "$dir/nginx.conf" >"$1" 2>&1 &
+  SERVER_PID=$!
+  wait_port "$port"
+  URL="http://127.0.0.1:$port/"
+}
+
+echo "machine: $(nproc) cores, $(awk '/MemTotal/{printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(uname -sr)," \
+  "$(java -version 2>&1 | head -1), $(nginx -v 2>&1), Nchan $(dpkg-query -W -f='${Version}' libnginx-mod-nchan 2>/dev/null)," \
+  "load average $(cut -d' ' -f1-3 /proc/loadavg)" | tee "$OUT/machine.txt"
+
+for scenario in "${scenarios[@]}"; do
+  for round in $(seq 1 "$rounds"); do
+    for target in $targets; do
+      log="$OUT/logs/$scenario-$target-$round"
+      echo "== $scenario, round $round: $target"
+      "start_$target" "$log.server.log"
+      if [ "$scenario" != idle ]; then
+        # A fresh JVM spends its first seconds compiling: one unmeasured pass first, for both servers
+        # alike, so that the run measures the server warm, as it runs for days. (Not before idle,
+        # whose memory baseline would count the warm-up's tabs until their TTL.)
+        java -Xmx1g -XX:+UseParallelGC -cp "$CP" io.github.longpollchat.bench.LoadGenerator \
+          --target="$target" --url="$URL" --clients=500 --messages=1000 --rate=100 --warmup-seconds=0 \
+          --verbose=false >"$log.warmup.out" 2>&1 || true
+      fi
+      # shellcheck disable=SC2046
+      if ! java -Xmx1g -XX:+UseParallelGC -cp "$CP" io.github.longpollchat.bench.LoadGenerator \
+          --target="$target" --url="$URL" --server-pid="$SERVER_PID" --label="$scenario" \
+          --json-out="$RESULTS" $(flags_of "$scenario") >"$log.out" 2>"$log.err"; then
+        echo "   (lost or doubled deliveries; see $log.out)"
+      fi
+      grep -v '^{' "$log.out" | sed 's/^/   /'
+      stop_server
+      sleep 2
+    done
+  done
+done
+
+java -cp "$CP" io.github.longpollchat.bench.BenchSummary "$RESULTS" "$OUT" | tee "$OUT/summary.txt"
+if command -v gnuplot >/dev/null 2>&1 && grep -q fanout "$RESULTS"; then
+  gnuplot "$OUT/plot.gp" && echo "plot: $OUT/plot.png"
+fi
+echo "results: $OUT"

@@ -1,0 +1,263 @@
+package io.github.longpollchat.bench;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.function.Function;
+
+/**
+ * Reads the JSON lines of a bench/run.sh run and writes, beside them: {@code summary.md} (this
+ * server and Nchan side by side, the median of each figure over the rounds with every round's
+ * value, the ratio, and the issue's targets met or not), {@code plot.dat} and {@code plot.gp} for
+ * gnuplot (p99 latency and deliveries/s against N, from the fanout runs). Prints the summary.
+ *
+ * <pre>java -cp … io.github.longpollchat.bench.BenchSummary target/bench/results.jsonl target/bench</pre>
+ */
+public final class BenchSummary {
+    private static final String CHAT = "chat";
+    private static final String NCHAN = "nchan";
+
+    private final Map<String, Map<String, List<JsonNode>>> runs = new LinkedHashMap<>();
+    private final StringBuilder out = new StringBuilder();
+
+    private BenchSummary(List<JsonNode> lines) {
+        for (JsonNode line : lines) {
+            String label = line.path("label").asText(line.path("scenario").asText());
+            runs.computeIfAbsent(label, k -> new LinkedHashMap<>())
+                    .computeIfAbsent(line.path("target").asText(), k -> new ArrayList<>()).add(line);
+        }
+    }
+
+    public static void main(String[] args) throws IOException {
+        if (args.length != 2) {
+            System.err.println("usage: BenchSummary RESULTS.jsonl OUTPUT_DIR");
+            System.exit(2);
+        }
+        List<JsonNode> lines = new ArrayList<>();
+        for (String line : Files.readAllLines(Path.of(args[0]), StandardCharsets.UTF_8)) {
+            if (!line.isBlank()) {
+                lines.add(Swarm.JSON.readTree(line));
+            }
+        }
+        BenchSummary summary = new BenchSummary(lines);
+        Path dir = Path.of(args[1]);
+        Files.createDirectories(dir);
+        String text = summary.summary();
+        Files.writeString(dir.resolve("summary.md"), text, StandardCharsets.UTF_8);
+        Files.writeString(dir.resolve("plot.dat"), summary.plotData(), StandardCharsets.UTF_8);
+        Files.writeString(dir.resolve("plot.gp"), plotScript(dir.resolve("plot.dat"), dir.resolve("plot.png")),
+                StandardCharsets.UTF_8);
+        System.out.print(text);
+    }
+
+    private record Figure(String name, Function<JsonNode, Double> value, int digits) {
+    }
+
+    private static Figure figure(String name, String path, int digits) {
+        return new Figure(name, line -> {
+            JsonNode node = line;
+            for (String part : path.split("\\.")) {
+                node = node.path(part);
+            }
+            return node.isMissingNode() || node.isNull() ? null : node.asDouble();
+        }, digits);
+    }
+
+    private static final List<Figure> FIGURES = List.of(
+            figure("tabs parked and reached", "ready", 0),
+            figure("join + park, s", "readySeconds", 2),
+            figure("deliveries expected", "expected", 0),
+            figure("missing", "missing", 0),
+            figure("duplicated", "duplicated", 0),
+            figure("errors", "errorCount", 0),
+            figure("latency p50, ms", "latencyMs.p50", 2),
+            figure("latency p90, ms", "latencyMs.p90", 2),
+            figure("latency p99, ms", "latencyMs.p99", 2),
+            figure("latency max, ms", "latencyMs.max", 1),
+            figure("deliveries/s", "deliveriesPerSecond", 0),
+            figure("server CPU while sending, s", "serverCpuSeconds", 2),
+            figure("server CPU per delivery, µs", "serverCpuMicrosPerDelivery", 2),
+            figure("server CPU while joining, s", "serverCpuJoinSeconds", 2),
+            figure("server RSS, MB", "serverRssMB", 0),
+            figure("live heap per parked poll, KB", "heapPerPollKB", 2),
+            figure("RSS per parked poll, KB", "rssPerPollKB", 2),
+            figure("load generator CPU while sending, s", "generatorCpuSeconds", 2));
+
+    String summary() {
+        out.append("| scenario | figure | longpoll-chat | Nchan | chat ÷ Nchan |\n|---|---|---:|---:|---:|\n");
+        runs.forEach((label, byTarget) -> {
+            for (Figure figure : FIGURES) {
+                List<Double> chat = values(byTarget.get(CHAT), figure);
+                List<Double> nchan = values(byTarget.get(NCHAN), figure);
+                if (chat.isEmpty() && nchan.isEmpty()) {
+                    continue;
+                }
+                Double c = median(chat);
+                Double n = median(nchan);
+                String ratio = c != null && n != null && n != 0 ? format(c / n, 2) : "";
+                out.append("| ").append(label).append(" | ").append(figure.name).append(" | ")
+                        .append(cell(chat, figure.digits)).append(" | ").append(cell(nchan, figure.digits))
+                        .append(" | ").append(ratio).append(" |\n");
+            }
+        });
+        out.append("\nEach cell: the median of the rounds, every round's value in brackets.\n\n");
+        targets();
+        return out.toString();
+    }
+
+    /** The targets, each as met or not, from the medians. */
+    private void targets() {
+        out.append("Targets (ratios against Nchan measured in the same run):\n\n");
+        Double chatP99 = median("fanout-1k", CHAT, "latencyMs.p99");
+        Double nchanP99 = median("fanout-1k", NCHAN, "latencyMs.p99");
+        check("fanout-1k: p99 latency ≤ Nchan's", chatP99, nchanP99, chatP99 != null && nchanP99 != null && chatP99 <= nchanP99,
+                "%.2f ms vs %.2f ms");
+        Double chatCpu = median("fanout-1k", CHAT, "serverCpuSeconds");
+        Double nchanCpu = median("fanout-1k", NCHAN, "serverCpuSeconds");
+        check("fanout-1k: server CPU ≤ 1.5 × Nchan's", chatCpu, nchanCpu,
+                chatCpu != null && nchanCpu != null && chatCpu <= 1.5 * nchanCpu, "%.2f s vs %.2f s");
+        Double chatPer = median("fanout-10k", CHAT, "serverCpuMicrosPerDelivery");
+        Double nchanPer = median("fanout-10k", NCHAN, "serverCpuMicrosPerDelivery");
+        Double lost = max("fanout-10k", CHAT, "missing");
+        check("fanout-10k: server CPU per delivery ≤ 1.5 × Nchan's, nothing lost", chatPer, nchanPer,
+                chatPer != null && nchanPer != null && chatPer <= 1.5 * nchanPer && lost != null && lost == 0,
+                "%.2f µs vs %.2f µs");
+        Double perPoll = median("idle", CHAT, "heapPerPollKB");
+        Double parked = min("idle", CHAT, "ready");
+        Double idleLost = max("idle", CHAT, "missing");
+        check("idle: 19,000 parked in -Xmx768m, ≤ 20 KB live heap per parked poll, a send reaches all", perPoll, parked,
+                perPoll != null && perPoll <= 20 && parked != null && parked >= 19000 && idleLost != null && idleLost == 0,
+                "%.2f KB per poll, %.0f parked");
+        Double roomsP99 = median("rooms", CHAT, "latencyMs.p99");
+        Double roomsLost = max("rooms", CHAT, "missing");
+        check("rooms: p99 < 50 ms, nothing lost", roomsP99, roomsLost,
+                roomsP99 != null && roomsP99 < 50 && roomsLost != null && roomsLost == 0, "p99 %.2f ms, %.0f missing");
+        out.append("\nNo run may lose or double a delivery: ");
+        boolean clean = runs.values().stream().flatMap(m -> m.values().stream()).flatMap(List::stream)
+                .allMatch(line -> line.path("missing").asLong() == 0 && line.path("duplicated").asLong() == 0);
+        out.append(clean ? "none did.\n" : "SOME DID (see the table).\n");
+    }
+
+    private void check(String what, Double a, Double b, boolean met, String format) {
+        out.append("- ").append(what).append(": ");
+        if (a == null || b == null) {
+            out.append("not measured\n");
+            return;
+        }
+        out.append(met ? "**met**" : "**not met**").append(" (").append(String.format(Locale.ROOT, format, a, b)).append(")\n");
+    }
+
+    /** p99 latency and deliveries/s against N, from the fanout runs: N, then chat and Nchan for each. */
+    String plotData() {
+        StringBuilder data = new StringBuilder("# N  chat_p99_ms  nchan_p99_ms  chat_deliveries_per_s  nchan_deliveries_per_s  label\n");
+        List<String[]> rows = new ArrayList<>();
+        runs.forEach((label, byTarget) -> {
+            List<JsonNode> any = byTarget.getOrDefault(CHAT, byTarget.getOrDefault(NCHAN, List.of()));
+            if (any.isEmpty() || !any.get(0).path("scenario").asText().equals("fanout")) {
+                return;
+            }
+            rows.add(new String[] {any.get(0).path("clients").asText(),
+                orDash(median(label, CHAT, "latencyMs.p99")), orDash(median(label, NCHAN, "latencyMs.p99")),
+                orDash(median(label, CHAT, "deliveriesPerSecond")), orDash(median(label, NCHAN, "deliveriesPerSecond")),
+                label});
+        });
+        rows.sort((x, y) -> Integer.compare(Integer.parseInt(x[0]), Integer.parseInt(y[0])));
+        for (String[] row : rows) {
+            data.append(String.join(" ", row)).append('\n');
+        }
+        return data.toString();
+    }
+
+    static String plotScript(Path data, Path png) {
+        return String.join("\n",
+                "# Drawn by bench/run.sh: gnuplot " + png.resolveSibling("plot.gp"),
+                "set terminal pngcairo size 1200,480 font ',11'",
+                "set output '" + png + "'",
+                "set datafile missing '-'",
+                "set multiplot layout 1,2 title 'longpoll-chat vs Nchan, fanout (one room, N long-polling tabs)'",
+                "set logscale x",
+                "set xlabel 'N (tabs in the room)'",
+                "set grid",
+                "set key top left",
+                "set ylabel 'p99 latency, send to receipt (ms)'",
+                "set logscale y",
+                "plot '" + data + "' using 1:2 with linespoints lw 2 pt 7 title 'longpoll-chat', \\",
+                "     '' using 1:3 with linespoints lw 2 pt 5 title 'Nchan'",
+                "unset logscale y",
+                "set ylabel 'deliveries per second'",
+                "set yrange [0:*]",
+                "plot '" + data + "' using 1:4 with linespoints lw 2 pt 7 title 'longpoll-chat', \\",
+                "     '' using 1:5 with linespoints lw 2 pt 5 title 'Nchan'",
+                "unset multiplot",
+                "");
+    }
+
+    private List<JsonNode> lines(String label, String target) {
+        return runs.getOrDefault(label, Map.of()).getOrDefault(target, List.of());
+    }
+
+    private Double median(String label, String target, String path) {
+        return median(values(lines(label, target), figure("", path, 0)));
+    }
+
+    private Double max(String label, String target, String path) {
+        return values(lines(label, target), figure("", path, 0)).stream().max(Double::compare).orElse(null);
+    }
+
+    private Double min(String label, String target, String path) {
+        return values(lines(label, target), figure("", path, 0)).stream().min(Double::compare).orElse(null);
+    }
+
+    private static List<Double> values(List<JsonNode> lines, Figure figure) {
+        List<Double> values = new ArrayList<>();
+        if (lines != null) {
+            for (JsonNode line : lines) {
+                Double value = figure.value.apply(line);
+                if (value != null) {
+                    values.add(value);
+                }
+            }
+        }
+        return values;
+    }
+
+    static Double median(List<Double> values) {
+        if (values.isEmpty()) {
+            return null;
+        }
+        List<Double> sorted = new ArrayList<>(values);
+        sorted.sort(Double::compare);
+        int n = sorted.size();
+        return n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
+    }
+
+    private static String cell(List<Double> values, int digits) {
+        if (values.isEmpty()) {
+            return "";
+        }
+        StringBuilder cell = new StringBuilder(format(median(values), digits));
+        if (values.size() > 1) {
+            cell.append(" (");
+            for (int i = 0; i < values.size(); i++) {
+                cell.append(i == 0 ? "" : ", ").append(format(values.get(i), digits));
+            }
+            cell.append(')');
+        }
+        return cell.toString();
+    }
+
+    private static String orDash(Double value) {
+        return value == null ? "-" : format(value, 3);
+    }
+
+    static String format(double value, int digits) {
+        return String.format(Locale.ROOT, "%." + digits + "f", value);
+    }
+}

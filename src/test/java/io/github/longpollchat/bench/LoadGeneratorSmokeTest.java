@@ -1,0 +1,51 @@
+package io.github.longpollchat.bench;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import io.github.longpollchat.config.Option;
+import io.github.longpollchat.config.Settings;
+import io.github.longpollchat.launcher.ChatServer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * A smoke run of the load generator against the embedded server, so that CI knows it still
+ * works and that nothing is lost or delivered twice; the benchmark itself is bench/run.sh, never
+ * a timed test. Nothing here asserts a latency or a rate.
+ */
+@Timeout(180)
+class LoadGeneratorSmokeTest {
+    @Test
+    void twoHundredTabsJoiningInWavesEachReceiveTwentyMessagesExactlyOnce() throws Exception {
+        assertNothingLostOrDoubled(200, "--messages=20", "--senders=2", "--wave=50");
+    }
+
+    @Test
+    void tabsSpreadOverWorkerProcessesAndRoomsLoseNothing() throws Exception {
+        assertNothingLostOrDoubled(120, "--scenario=rooms", "--clients=120", "--room-size=40", "--messages=30",
+                "--rate=30", "--per-process=50", "--worker-heap-mb=128");
+    }
+
+    private static void assertNothingLostOrDoubled(int tabs, String... flags) throws Exception {
+        ChatServer server = ChatServer.newServer(Settings.defaults()
+                .with(Option.PORT, 0).with(Option.HOST, "127.0.0.1").with(Option.RATE_LIMIT, 0)).start();
+        try {
+            String[] common = {"--url=http://127.0.0.1:" + server.port() + "/", "--clients=" + tabs, "--rate=20",
+                "--sources=2", "--warmup-seconds=0", "--drain-seconds=30", "--verbose=false",
+                "--server-pid=" + ProcessHandle.current().pid()};
+            String[] all = new String[common.length + flags.length];
+            System.arraycopy(common, 0, all, 0, common.length);
+            System.arraycopy(flags, 0, all, common.length, flags.length);
+            LoadGenerator.Result result = LoadGenerator.run(BenchOptions.parse(all));
+            String report = result.table();
+            assertEquals(tabs * result.json().get("messages").asLong() / result.json().get("rooms").asLong(),
+                    result.expected(), report);
+            assertEquals(0, result.missing(), report);
+            assertEquals(0, result.duplicated(), report);
+            assertEquals(0, result.errorCount(), report);
+            assertEquals(result.expected(), result.received(), report);
+        } finally {
+            server.stop();
+        }
+    }
+}
