@@ -238,11 +238,7 @@ class BrowserChatIT {
 
     @Test
     void reloadResumesTheSameClientWithNoMessageMissingOrDoubled() throws Exception {
-        alice.openChat(base, room, "alice");
-        alice.awaitConnected();
-        bob.openChat(base, room, "bob");
-        bob.awaitConnected();
-        alice.awaitMembers(List.of("alice", "bob"), Browser.WAIT);
+        aliceAndBobJoin(base);
         for (int i = 1; i <= 3; i++) {
             Browser writer = i % 2 == 1 ? alice : bob;
             writer.send("before the reload " + i);
@@ -305,11 +301,7 @@ class BrowserChatIT {
 
     @Test
     void aSecondTabWithTheSameSessionPausesOneAndUseHereTakesOver() throws Exception {
-        alice.openChat(base, room, "alice");
-        alice.awaitConnected();
-        bob.openChat(base, room, "bob");
-        bob.awaitConnected();
-        alice.awaitMembers(List.of("alice", "bob"), Browser.WAIT);
+        aliceAndBobJoin(base);
         bob.send("hello from bob");
         alice.awaitMessage("hello from bob");
         String first = alice.handle();
@@ -374,11 +366,7 @@ class BrowserChatIT {
         ChatServer first = ownServer(0);
         int port = first.port();
         URI here = uri(port);
-        alice.openChat(here, room, "alice");
-        alice.awaitConnected();
-        bob.openChat(here, room, "bob");
-        bob.awaitConnected();
-        alice.awaitMembers(List.of("alice", "bob"), Browser.WAIT);
+        aliceAndBobJoin(here);
         alice.send("before the restart");
         bob.awaitMessage("before the restart");
         alice.awaitMessage("before the restart");
@@ -450,11 +438,7 @@ class BrowserChatIT {
         ChatServer first = ownServer(0);
         int port = first.port();
         URI here = uri(port);
-        alice.openChat(here, room, "alice");
-        alice.awaitConnected();
-        bob.openChat(here, room, "bob");
-        bob.awaitConnected();
-        alice.awaitMembers(List.of("alice", "bob"), Browser.WAIT);
+        aliceAndBobJoin(here);
         alice.send("before the stop");
         bob.awaitMessage("before the stop");
 
@@ -494,6 +478,15 @@ class BrowserChatIT {
     }
 
     // ---- helpers ----
+
+    /** Alice, then bob, open this test's room at {@code at}; returns once alice's page shows them both. */
+    private void aliceAndBobJoin(URI at) {
+        alice.openChat(at, room, "alice");
+        alice.awaitConnected();
+        bob.openChat(at, room, "bob");
+        bob.awaitConnected();
+        alice.awaitMembers(List.of("alice", "bob"), Browser.WAIT);
+    }
 
     /** Writes what the browser shows to target/screenshots/NAME, for a person to look at. */
     private static Path screenshot(Browser b, String name) throws java.io.IOException {

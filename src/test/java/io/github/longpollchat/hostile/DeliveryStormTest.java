@@ -9,11 +9,11 @@ import io.github.longpollchat.config.Option;
 import io.github.longpollchat.hub.Hub;
 import io.github.longpollchat.testing.ChatClient;
 import io.github.longpollchat.testing.ChatTarget;
+import io.github.longpollchat.testing.RawHttp;
 import io.github.longpollchat.testing.Reply;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -371,9 +371,7 @@ class DeliveryStormTest {
 
         /** A poll over a bare socket whose answer is lost: closed before it is read, or in the middle of reading it. */
         void dropPoll(String id, long cursor, boolean readSome) throws IOException {
-            try (Socket socket = new Socket()) {
-                socket.connect(new InetSocketAddress("127.0.0.1", chat.base().getPort()), 5000);
-                socket.setSoTimeout((POLL_SECONDS + 5) * 1000);
+            try (Socket socket = RawHttp.open(chat.base().getPort(), (POLL_SECONDS + 5) * 1000)) {
                 OutputStream out = socket.getOutputStream();
                 out.write(("GET /" + ChatClient.pollPath(id, cursor, POLL_SECONDS) + " HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
                         .getBytes(StandardCharsets.US_ASCII));

@@ -1,6 +1,8 @@
 package io.github.longpollchat.hostile;
 
 import io.github.longpollchat.hostile.ProtocolOracle.Verdict;
+import io.github.longpollchat.testing.ProtocolErrorTable;
+import io.github.longpollchat.testing.RawHttp;
 import java.io.ByteArrayOutputStream;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
@@ -513,7 +515,7 @@ final class HostileGenerator {
                 if (size == 65_536) {
                     return new Attack(index, "huge header", "POST", "/leave", FORM, headers,
                             ("clientId=" + a).getBytes(StandardCharsets.UTF_8), r.nextBoolean(), false, null, false, false,
-                            Verdict.errors(ProtocolErrors.ALL_CODES));
+                            Verdict.errors(ProtocolErrorTable.CODES));
                 }
                 return new Attack(index, "big header", "GET", "/get_msg?timeout=0&clientId=" + a, null, headers,
                         new byte[0], r.nextBoolean(), false, null, false, false, null);
@@ -599,7 +601,7 @@ final class HostileGenerator {
         String leaveA = "clientId=" + a;
         String leaveUnknown = "clientId=" + unknown;
         String form = "Content-Type: " + FORM + "\r\n";
-        Verdict refused = Verdict.errors(ProtocolErrors.ALL_CODES);
+        Verdict refused = Verdict.errors(ProtocolErrorTable.CODES);
         Verdict refusedOrHarmless = refused.or(Verdict.ok(204, "the leave of an unknown client"));
         int which = r.nextInt(27);
         String text;

@@ -11,6 +11,7 @@ import io.github.longpollchat.hostile.ProtocolOracle.Verdict;
 import io.github.longpollchat.hub.Hub;
 import io.github.longpollchat.testing.ChatClient;
 import io.github.longpollchat.testing.ChatTarget;
+import io.github.longpollchat.testing.RawHttp;
 import io.github.longpollchat.testing.Reply;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -284,7 +285,7 @@ class HostileInputTest {
         }
         byte[] raw = attack.httpLevel() ? attack.raw() : rawRequest(attack, port);
         try {
-            RawHttp.Response response = RawHttp.exchange(port, raw, attack.halfClose(), head, 20_000);
+            RawHttp.Response response = RawHttp.tryExchange(port, raw, attack.halfClose(), head, 20_000);
             return new Answer(response.status(), response.header("Content-Type"), response.body(), response.failure());
         } catch (IOException e) {
             return new Answer(-1, null, new byte[0], "socket: " + e);
@@ -335,17 +336,7 @@ class HostileInputTest {
         }
         head.append("\r\n");
         out.writeBytes(head.toString().getBytes(StandardCharsets.UTF_8));
-        if (attack.chunked()) {
-            for (int at = 0; at < attack.body().length; at += 8192) {
-                int length = Math.min(8192, attack.body().length - at);
-                out.writeBytes((Integer.toHexString(length) + "\r\n").getBytes(StandardCharsets.US_ASCII));
-                out.write(attack.body(), at, length);
-                out.writeBytes("\r\n".getBytes(StandardCharsets.US_ASCII));
-            }
-            out.writeBytes("0\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
-        } else {
-            out.writeBytes(attack.body());
-        }
+        out.writeBytes(attack.chunked() ? RawHttp.chunked(attack.body()) : attack.body());
         return out.toByteArray();
     }
 

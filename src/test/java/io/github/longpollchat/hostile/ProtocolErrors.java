@@ -2,18 +2,17 @@ package io.github.longpollchat.hostile;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.github.longpollchat.testing.ProtocolErrorTable;
 import java.io.IOException;
 import java.util.Iterator;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 
 /**
- * The protocol's error table, written out here from PROTOCOL.md (not taken from the server's own
- * enum), and a check that an answer is one of its errors: the status of the table, an
- * {@code application/json} UTF-8 body {@code {"status":false,"error":<code>,"message":<text>}},
- * no stack trace, no HTML, never a 500.
+ * A check that an answer is one of the protocol's errors: the status {@link ProtocolErrorTable}
+ * gives its code, an {@code application/json} UTF-8 body
+ * {@code {"status":false,"error":<code>,"message":<text>}}, no stack trace, no HTML, never a 500.
  *
  * <p>One allowance: a request that HTTP itself cannot read (a request line or header block over
  * the limit, an HTTP version or transfer coding the server does not speak) is refused by the HTTP
@@ -21,29 +20,8 @@ import java.util.TreeSet;
  * still with the protocol's JSON and the code {@code malformed_body}.
  */
 final class ProtocolErrors {
-    static final Map<String, Integer> STATUS = Map.ofEntries(
-            Map.entry("malformed_body", 400),
-            Map.entry("missing_field", 400),
-            Map.entry("invalid_client_id", 400),
-            Map.entry("invalid_name", 400),
-            Map.entry("invalid_room", 400),
-            Map.entry("invalid_text", 400),
-            Map.entry("invalid_cursor", 400),
-            Map.entry("invalid_timeout", 400),
-            Map.entry("invalid_msg_id", 400),
-            Map.entry("invalid_grace", 400),
-            Map.entry("not_found", 404),
-            Map.entry("method_not_allowed", 405),
-            Map.entry("name_taken", 409),
-            Map.entry("unknown_client", 410),
-            Map.entry("body_too_large", 413),
-            Map.entry("unsupported_media_type", 415),
-            Map.entry("rate_limited", 429),
-            Map.entry("server_full", 503),
-            Map.entry("shutting_down", 503));
     /** Statuses with which the HTTP layer refuses what it cannot parse; see the class comment. */
     static final Set<Integer> HTTP_LAYER_STATUSES = Set.of(400, 414, 426, 431, 501, 505);
-    static final Set<String> ALL_CODES = STATUS.keySet();
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -72,7 +50,7 @@ final class ProtocolErrors {
             return "content type " + contentType + ", not application/json UTF-8";
         }
         if (head) {
-            return STATUS.containsValue(status) || HTTP_LAYER_STATUSES.contains(status) ? null : "status " + status;
+            return ProtocolErrorTable.STATUS.containsValue(status) || HTTP_LAYER_STATUSES.contains(status) ? null : "status " + status;
         }
         String text = new String(body, java.nio.charset.StandardCharsets.UTF_8);
         if (text.contains("Exception") || text.contains("\tat ") || text.toLowerCase(Locale.ROOT).contains("<html")) {
@@ -101,7 +79,7 @@ final class ProtocolErrors {
             return "error or message is not a string";
         }
         String code = node.get("error").textValue();
-        Integer expected = STATUS.get(code);
+        Integer expected = ProtocolErrorTable.STATUS.get(code);
         if (expected == null) {
             return "unknown error code " + code;
         }

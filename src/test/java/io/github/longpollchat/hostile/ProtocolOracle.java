@@ -452,6 +452,22 @@ final class ProtocolOracle {
         return number == null || number < min || number > max ? null : number;
     }
 
+    /** The clientId field; one that is not a token adds {@code invalid_client_id} to {@code invalid}. */
+    private static String clientId(Fields fields, Set<String> invalid) {
+        String clientId = text(fields, "clientId");
+        if (clientId == null || !TOKEN_ID.matcher(clientId).matches()) {
+            invalid.add("invalid_client_id");
+        }
+        return clientId;
+    }
+
+    /** A field that may be absent, but if given must be a whole number from min to max: else {@code code}. */
+    private static void optionalNumber(Fields fields, String key, long min, long max, String code, Set<String> invalid) {
+        if (given(fields, key) && number(fields, key, min, max) == null) {
+            invalid.add(code);
+        }
+    }
+
     private static String missing(Fields fields, String... required) {
         for (String key : required) {
             if (!given(fields, key)) {
@@ -495,13 +511,7 @@ final class ProtocolOracle {
                 invalid.add("invalid_room");
             }
         }
-        String clientId = null;
-        if (given(fields, "clientId")) {
-            clientId = text(fields, "clientId");
-            if (clientId == null || !TOKEN_ID.matcher(clientId).matches()) {
-                invalid.add("invalid_client_id");
-            }
-        }
+        String clientId = given(fields, "clientId") ? clientId(fields, invalid) : null;
         boolean resumes = clientId != null && room != null && room.equals(world.liveRooms().get(clientId));
         if (!invalid.isEmpty()) {
             Verdict refused = Verdict.errors(invalid);
@@ -522,10 +532,7 @@ final class ProtocolOracle {
             return Verdict.error("missing_field");
         }
         Set<String> invalid = new LinkedHashSet<>();
-        String clientId = text(fields, "clientId");
-        if (clientId == null || !TOKEN_ID.matcher(clientId).matches()) {
-            invalid.add("invalid_client_id");
-        }
+        String clientId = clientId(fields, invalid);
         String text = text(fields, "text");
         if (text == null || !validText(text)) {
             invalid.add("invalid_text");
@@ -557,16 +564,9 @@ final class ProtocolOracle {
             return Verdict.error("missing_field");
         }
         Set<String> invalid = new LinkedHashSet<>();
-        String clientId = text(fields, "clientId");
-        if (clientId == null || !TOKEN_ID.matcher(clientId).matches()) {
-            invalid.add("invalid_client_id");
-        }
-        if (given(fields, "cursor") && number(fields, "cursor", 0, Long.MAX_VALUE) == null) {
-            invalid.add("invalid_cursor");
-        }
-        if (given(fields, "timeout") && number(fields, "timeout", 0, 60) == null) {
-            invalid.add("invalid_timeout");
-        }
+        String clientId = clientId(fields, invalid);
+        optionalNumber(fields, "cursor", 0, Long.MAX_VALUE, "invalid_cursor", invalid);
+        optionalNumber(fields, "timeout", 0, 60, "invalid_timeout", invalid);
         if (!invalid.isEmpty()) {
             return Verdict.errors(invalid);
         }
@@ -581,13 +581,8 @@ final class ProtocolOracle {
             return Verdict.error("missing_field");
         }
         Set<String> invalid = new LinkedHashSet<>();
-        String clientId = text(fields, "clientId");
-        if (clientId == null || !TOKEN_ID.matcher(clientId).matches()) {
-            invalid.add("invalid_client_id");
-        }
-        if (given(fields, "grace") && number(fields, "grace", 0, 10) == null) {
-            invalid.add("invalid_grace");
-        }
+        String clientId = clientId(fields, invalid);
+        optionalNumber(fields, "grace", 0, 10, "invalid_grace", invalid);
         if (!invalid.isEmpty()) {
             return Verdict.errors(invalid);
         }

@@ -9,6 +9,7 @@ import io.github.longpollchat.config.Option;
 import io.github.longpollchat.hub.Hub;
 import io.github.longpollchat.testing.ChatClient;
 import io.github.longpollchat.testing.ChatTarget;
+import io.github.longpollchat.testing.RawHttp;
 import io.github.longpollchat.testing.Reply;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -101,11 +102,11 @@ class SecretsTest {
             as("carol", client.post("send_msg", "text/plain", ("clientId=" + carol + "&text=x").getBytes(StandardCharsets.UTF_8)));
             as("carol", client.post("send_msg", "application/x-www-form-urlencoded", new byte[70_000]));
             as("carol", client.get("no_such_path?clientId=" + carol));
-            RawHttp.exchange(chat.base().getPort(), RawHttp.bytes("GET /get_msg?clientId=" + carol + "\u0001 HTTP/1.1\r\n"
+            RawHttp.tryExchange(chat.base().getPort(), RawHttp.bytes("GET /get_msg?clientId=" + carol + "\u0001 HTTP/1.1\r\n"
                     + "Host: x\r\nConnection: close\r\n\r\n"), false, false, 5000);
-            RawHttp.exchange(chat.base().getPort(), RawHttp.bytes("POST /leave HTTP/1.1\r\nHost: x\r\nConnection: close\r\n"
+            RawHttp.tryExchange(chat.base().getPort(), RawHttp.bytes("POST /leave HTTP/1.1\r\nHost: x\r\nConnection: close\r\n"
                     + "X-Client: " + carol + "\r\nX-Pad: " + "p".repeat(20_000) + "\r\n\r\n"), false, false, 5000);
-            RawHttp.exchange(chat.base().getPort(), RawHttp.bytes("POST /send_msg HTTP/1.1\r\nHost: x\r\nConnection: close\r\n"
+            RawHttp.tryExchange(chat.base().getPort(), RawHttp.bytes("POST /send_msg HTTP/1.1\r\nHost: x\r\nConnection: close\r\n"
                     + "Content-Type: application/x-www-form-urlencoded\r\nContent-Length: 200\r\n\r\nclientId=" + carol
                     + "&text=cut"), true, false, 15_000);
 

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.github.longpollchat.testing.ChatClient;
 import io.github.longpollchat.testing.ChatTarget;
+import io.github.longpollchat.testing.RawHttp;
 import io.github.longpollchat.testing.Reply;
 import java.io.ByteArrayInputStream;
 import java.net.URI;
@@ -71,10 +72,7 @@ final class Api {
         byte[] request;
         if (chunked) {
             headers.add("Transfer-Encoding: chunked");
-            byte[] head = RawHttp.request(base(), method, path, headers, null);
-            byte[] chunks = RawHttp.chunked(body);
-            request = java.util.Arrays.copyOf(head, head.length + chunks.length);
-            System.arraycopy(chunks, 0, request, head.length, chunks.length);
+            request = RawHttp.concat(RawHttp.request(base(), method, path, headers, null), RawHttp.chunked(body));
         } else {
             request = RawHttp.request(base(), method, path, headers, body);
         }
@@ -109,7 +107,7 @@ final class Api {
 
     /** Bytes sent as they are, request line and all; {@code label} names them in messages. */
     Reply rawBytes(String label, String request) {
-        Reply reply = RawHttp.exchange(base(), request.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+        Reply reply = RawHttp.exchange(base(), RawHttp.bytes(request));
         return Checks.everyReply("RAW", label, reply);
     }
 
@@ -121,7 +119,7 @@ final class Api {
 
     /** Like {@link #rawBytes}, for bytes that the container may refuse itself: see {@link Checks#containerReply}. */
     Reply rawBytesToContainer(String label, String request) {
-        Reply reply = RawHttp.exchange(base(), request.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+        Reply reply = RawHttp.exchange(base(), RawHttp.bytes(request));
         return Checks.containerReply("RAW", label, reply);
     }
 

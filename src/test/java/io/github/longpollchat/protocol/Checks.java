@@ -9,10 +9,10 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.github.longpollchat.testing.ChatTarget;
+import io.github.longpollchat.testing.ProtocolErrorTable;
 import io.github.longpollchat.testing.Reply;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Set;
 
 /**
@@ -21,28 +21,6 @@ import java.util.Set;
  * content type or a missing {@code Cache-Control: no-store}.
  */
 final class Checks {
-    /** Every error code of the protocol and its HTTP status. */
-    static final Map<String, Integer> ERRORS = Map.ofEntries(
-            Map.entry("malformed_body", 400),
-            Map.entry("missing_field", 400),
-            Map.entry("invalid_client_id", 400),
-            Map.entry("invalid_name", 400),
-            Map.entry("invalid_room", 400),
-            Map.entry("invalid_text", 400),
-            Map.entry("invalid_cursor", 400),
-            Map.entry("invalid_timeout", 400),
-            Map.entry("invalid_msg_id", 400),
-            Map.entry("invalid_grace", 400),
-            Map.entry("not_found", 404),
-            Map.entry("method_not_allowed", 405),
-            Map.entry("name_taken", 409),
-            Map.entry("unknown_client", 410),
-            Map.entry("body_too_large", 413),
-            Map.entry("unsupported_media_type", 415),
-            Map.entry("rate_limited", 429),
-            Map.entry("server_full", 503),
-            Map.entry("shutting_down", 503));
-
     /** The endpoints whose every answer carries {@code Cache-Control: no-store}. */
     static final Set<String> NO_STORE = Set.of("join", "send_msg", "get_msg");
     static final Set<String> ENDPOINTS = Set.of("join", "send_msg", "get_msg", "leave");
@@ -114,7 +92,7 @@ final class Checks {
         assertTrue(status != null && status.isBoolean() && !status.booleanValue(), "status false: " + where);
         JsonNode error = body.get("error");
         assertTrue(error != null && error.isTextual(), "an error code: " + where);
-        Integer expected = ERRORS.get(error.textValue());
+        Integer expected = ProtocolErrorTable.STATUS.get(error.textValue());
         assertNotNull(expected, "a known error code: " + where);
         assertEquals(expected, reply.status(), "the error code's status: " + where);
         JsonNode message = body.get("message");
@@ -164,7 +142,7 @@ final class Checks {
     static void assertError(Reply reply, int status, String code) {
         assertEquals(status, reply.status(), () -> "status of " + reply);
         assertEquals(code, reply.error(), () -> "error code of " + reply);
-        Integer known = ERRORS.get(code);
+        Integer known = ProtocolErrorTable.STATUS.get(code);
         if (known == null) {
             fail("not an error code of the protocol: " + code);
         }

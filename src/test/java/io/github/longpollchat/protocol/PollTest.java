@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.github.longpollchat.testing.ChatClient;
 import io.github.longpollchat.testing.ChatTarget;
+import io.github.longpollchat.testing.RawHttp;
 import io.github.longpollchat.testing.Reply;
 import java.util.ArrayList;
 import java.util.HashSet;

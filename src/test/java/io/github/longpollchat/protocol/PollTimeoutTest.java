@@ -29,33 +29,36 @@ class PollTimeoutTest {
 
     @Test
     void timeoutAboveTheServersPollTimeoutIsLoweredToIt() {
-        Joined alice = api.join("alice", Unique.room());
-        long elapsed = timedEmptyPoll("get_msg?clientId=" + alice.clientId() + "&cursor=" + alice.joinId() + "&timeout=60",
-                alice.joinId());
+        long elapsed = timedEmptyPollOfANewClient("&timeout=60");
         assertTrue(elapsed >= 1_800 && elapsed < 10_000, "parked for the server's 2 s, not 60: " + elapsed);
     }
 
     @Test
     void absentTimeoutMeansTheServersPollTimeout() {
-        Joined alice = api.join("alice", Unique.room());
-        long elapsed = timedEmptyPoll("get_msg?clientId=" + alice.clientId() + "&cursor=" + alice.joinId(), alice.joinId());
+        long elapsed = timedEmptyPollOfANewClient("");
         assertTrue(elapsed >= 1_800 && elapsed < 10_000, "parked for the server's 2 s: " + elapsed);
     }
 
     @Test
     void emptyTimeoutIsTreatedAsAbsent() {
-        Joined alice = api.join("alice", Unique.room());
-        long elapsed = timedEmptyPoll("get_msg?clientId=" + alice.clientId() + "&cursor=" + alice.joinId() + "&timeout=",
-                alice.joinId());
+        long elapsed = timedEmptyPollOfANewClient("&timeout=");
         assertTrue(elapsed >= 1_800 && elapsed < 10_000, "parked for the server's 2 s: " + elapsed);
     }
 
     @Test
     void timeoutBelowTheServersPollTimeoutIsKept() {
-        Joined alice = api.join("alice", Unique.room());
-        long elapsed = timedEmptyPoll("get_msg?clientId=" + alice.clientId() + "&cursor=" + alice.joinId() + "&timeout=1",
-                alice.joinId());
+        long elapsed = timedEmptyPollOfANewClient("&timeout=1");
         assertTrue(elapsed >= 900 && elapsed < 1_800, "parked for 1 s: " + elapsed);
+    }
+
+    /**
+     * Joins a new client alone in a new room and runs {@link #timedEmptyPoll} for it, past its own
+     * join, with {@code timeoutParameter} (as it goes into the query, or empty) at the end.
+     */
+    private long timedEmptyPollOfANewClient(String timeoutParameter) {
+        Joined alice = api.join("alice", Unique.room());
+        return timedEmptyPoll("get_msg?clientId=" + alice.clientId() + "&cursor=" + alice.joinId() + timeoutParameter,
+                alice.joinId());
     }
 
     /** Runs a poll that must time out empty; returns how long it was parked, in ms. */
