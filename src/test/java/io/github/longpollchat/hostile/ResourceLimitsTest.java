@@ -450,13 +450,19 @@ class ResourceLimitsTest {
             // Some park a poll on a connection of their own (a cursor beyond every id acknowledges the
             // queued join events, so that the poll parks); then everyone vanishes: those connections
             // are reset, and nobody sends anything more.
+            // Refreshed just before, so that none of them expires (TTL) while the others connect.
+            List<Integer> toPark = new ArrayList<>();
+            for (int i = 0; i < parkedOnSockets; i++) {
+                toPark.add(i);
+            }
+            refresh(port, ids, toPark, touched);
             for (int i = 0; i < parkedOnSockets; i++) {
                 Socket socket = new Socket();
                 socket.connect(new InetSocketAddress("127.0.0.1", port), 5000);
                 socket.getOutputStream().write(pollRequest(ids[i], (long) Integer.MAX_VALUE, 60).getBytes(StandardCharsets.US_ASCII));
                 sockets.add(socket);
             }
-            waitUntil(() -> hub.stats().parkedPolls() == parkedOnSockets, 20_000);
+            waitUntil(() -> hub.stats().parkedPolls() == parkedOnSockets, 30_000);
             long filesAtPeak = openFiles();
             long dropped = System.nanoTime();
             for (Socket socket : sockets) {
