@@ -46,8 +46,4 @@ public final class ParkedPoll {
         client.pollEnded();
         reply.accept(result);
     }
-
-    boolean isAnswered() {
-        return answered.get();
-    }
 }

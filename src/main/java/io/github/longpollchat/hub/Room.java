@@ -126,10 +126,6 @@ final class Room {
         return names;
     }
 
-    int memberCount() {
-        return members.size();
-    }
-
     /** Empty and quiet for longer than {@code ttlNanos}: may be forgotten. */
     boolean idleLongerThan(long ttlNanos, long nowNanos) {
         return members.isEmpty() && nowNanos - lastActivity > ttlNanos;

@@ -40,14 +40,13 @@ public final class ChatServer {
     static final int ACCEPT_QUEUE = 4096;
 
     private final Server server;
-    private final QueuedThreadPool threads;
     private final ServerConnector connector;
     private final ServletContextHandler context;
     private final String host;
     private final long pollIdle;
 
     private ChatServer(Settings settings, int maxThreads) {
-        threads = new QueuedThreadPool(maxThreads, Math.min(8, maxThreads));
+        QueuedThreadPool threads = new QueuedThreadPool(maxThreads, Math.min(8, maxThreads));
         threads.setName("chat-http");
         server = new Server(threads);
 
@@ -111,11 +110,6 @@ public final class ChatServer {
         return URI.create("http://" + shown + ":" + port() + "/");
     }
 
-    /** Threads of the pool now in use; never more than its maximum. */
-    public int busyThreads() {
-        return threads.getThreads();
-    }
-
     /** The idle timeout of a connection while a poll is parked on it. */
     public long pollIdleTimeoutMillis() {
         return pollIdle;
@@ -157,9 +151,5 @@ public final class ChatServer {
             }
         }
         return false;
-    }
-
-    public void join() throws InterruptedException {
-        server.join();
     }
 }
