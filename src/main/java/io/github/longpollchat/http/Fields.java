@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.github.longpollchat.hub.ChatError;
 import java.util.Map;
 import java.util.Set;
-import java.util.regex.Pattern;
 
 /**
  * The fields of one request, from a form, a JSON object or a query string, read by the
@@ -16,7 +15,6 @@ import java.util.regex.Pattern;
  */
 final class Fields {
     /** Compiled once: {@code String.matches} would compile it again for every poll's cursor and timeout. */
-    private static final Pattern DIGITS = Pattern.compile("-?[0-9]+");
 
     /** Values are Strings (form, query) or JsonNodes (JSON). */
     private final Map<String, Object> values;
@@ -100,7 +98,7 @@ final class Fields {
         } else if (value != null) {
             String text = (String) value;
             // Any run of decimal digits (19-digit cursors and leading zeros included); beyond a long is out of range.
-            if (DIGITS.matcher(text).matches()) {
+            if (isWholeNumber(text)) {
                 try {
                     number = Long.parseLong(text);
                 } catch (NumberFormatException outOfRange) {
@@ -127,5 +125,20 @@ final class Fields {
             }
         }
         return false;
+    }
+
+    /** {@code -?[0-9]+}, checked by a loop (this runs on every poll). */
+    private static boolean isWholeNumber(String text) {
+        int start = text.startsWith("-") ? 1 : 0;
+        if (text.length() == start) {
+            return false;
+        }
+        for (int i = start; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c < '0' || c > '9') {
+                return false;
+            }
+        }
+        return true;
     }
 }

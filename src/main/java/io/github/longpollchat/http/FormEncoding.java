@@ -50,6 +50,11 @@ final class FormEncoding {
 
     /** @return the decoded text, or null when the percent-encoding or the UTF-8 is bad */
     static String decode(byte[] encoded, int from, int to) {
+        if (isPlainAscii(encoded, from, to)) {
+            // Nothing to unescape and every byte is ASCII, hence valid UTF-8: the common case
+            // (every poll's query), without a buffer and a decoder per value.
+            return new String(encoded, from, to - from, StandardCharsets.US_ASCII);
+        }
         ByteArrayOutputStream bytes = new ByteArrayOutputStream(to - from);
         for (int i = from; i < to; i++) {
             byte b = encoded[i];
@@ -71,6 +76,16 @@ final class FormEncoding {
             }
         }
         return strictUtf8(bytes.toByteArray());
+    }
+
+    private static boolean isPlainAscii(byte[] encoded, int from, int to) {
+        for (int i = from; i < to; i++) {
+            byte b = encoded[i];
+            if (b < 0 || b == '%' || b == '+') {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** @return the text, or null when the bytes are not valid UTF-8 */

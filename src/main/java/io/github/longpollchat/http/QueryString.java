@@ -1,8 +1,8 @@
 package io.github.longpollchat.http;
 
 import java.nio.charset.StandardCharsets;
+import java.util.EnumSet;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
 
@@ -15,36 +15,33 @@ final class QueryString {
     private QueryString() {
     }
 
-    /** A marker value for a parameter that was given twice or did not decode. */
-    private static final Object BAD = new Object();
-
     static Fields parse(String rawQuery, Field... known) {
-        Map<String, Object> values = new HashMap<>();
-        Set<String> keys = new HashSet<>();
-        for (Field field : known) {
-            keys.add(field.key);
-        }
+        Map<String, Object> fields = new HashMap<>(4);
+        Set<Field> bad = EnumSet.noneOf(Field.class);
         if (rawQuery != null) {
             for (FormEncoding.Pair pair : FormEncoding.parse(rawQuery.getBytes(StandardCharsets.ISO_8859_1))) {
-                if (pair.key() == null || !keys.contains(pair.key())) {
+                Field field = find(known, pair.key());
+                if (field == null || bad.contains(field)) {
                     continue;
                 }
-                Object value = pair.value() == null ? BAD : pair.value();
-                if (values.putIfAbsent(pair.key(), value) != null) {
-                    values.put(pair.key(), BAD);
+                if (pair.value() == null || fields.containsKey(field.key)) {
+                    fields.remove(field.key);
+                    bad.add(field);
+                } else {
+                    fields.put(field.key, pair.value());
                 }
-            }
-        }
-        Map<String, Object> fields = new HashMap<>();
-        Set<Field> bad = new HashSet<>();
-        for (Field field : known) {
-            Object value = values.get(field.key);
-            if (value == BAD) {
-                bad.add(field);
-            } else if (value != null) {
-                fields.put(field.key, value);
             }
         }
         return new Fields(fields, bad);
+    }
+
+    /** @return the known field named {@code key}, or null (also for a key that did not decode) */
+    private static Field find(Field[] known, String key) {
+        for (Field field : known) {
+            if (field.key.equals(key)) {
+                return field;
+            }
+        }
+        return null;
     }
 }
