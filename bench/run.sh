@@ -6,6 +6,8 @@
 #   bench/run.sh fanout-1k rooms      # only these
 #   bench/run.sh --rounds=3 idle      # more rounds (the median is reported)
 #   bench/run.sh --targets=chat idle  # only longpoll-chat (or --targets=nchan)
+#   bench/run.sh --profile fanout-1k  # also a flight recording of this server during each measured
+#                                     # run, and its hottest methods (logs/*.jfr, logs/*.hot.txt)
 #
 # Results: target/bench/run-<time>/ (results.jsonl, one JSON line per run; summary.md; plot.png;
 # the servers' and the load generator's logs). target/bench/latest points to the last run.
@@ -18,12 +20,14 @@ cd "$(dirname "$0")/.."
 
 rounds=2
 targets="chat nchan"
+profile=false
 scenarios=()
 for arg in "$@"; do
   case "$arg" in
     --rounds=*) rounds="${arg#--rounds=}" ;;
     --targets=*) targets="${arg#--targets=}"; targets="${targets//,/ }" ;;
-    -h|--help) sed -n '2,16p' "$0"; exit 0 ;;
+    --profile) profile=true ;;
+    -h|--help) sed -n '2,18p' "$0"; exit 0 ;;
     -*) echo "unknown option: $arg" >&2; exit 2 ;;
     *) scenarios+=("$arg") ;;
   esac
@@ -140,6 +144,9 @@ for scenario in "${scenarios[@]}"; do
           --target="$target" --url="$URL" --clients=500 --messages=1000 --rate=100 --warmup-seconds=0 \
           --verbose=false >"$log.warmup.out" 2>&1 || true
       fi
+      if [ "$profile" = true ] && [ "$target" = chat ]; then
+        jcmd "$SERVER_PID" JFR.start name=bench settings="$(pwd)/bench/sampling.jfc" >"$log.jcmd.txt" 2>&1
+      fi
       # shellcheck disable=SC2046
       if ! java -Xmx1g -XX:+UseParallelGC -cp "$CP" io.github.longpollchat.bench.LoadGenerator \
           --target="$target" --url="$URL" --server-pid="$SERVER_PID" --label="$scenario" \
@@ -147,6 +154,11 @@ for scenario in "${scenarios[@]}"; do
         echo "   (lost or doubled deliveries; see $log.out)"
       fi
       grep -v '^{' "$log.out" | sed 's/^/   /'
+      if [ "$profile" = true ] && [ "$target" = chat ]; then
+        jcmd "$SERVER_PID" JFR.stop name=bench filename="$(pwd)/$log.jfr" >>"$log.jcmd.txt" 2>&1
+        java -cp "$CP" io.github.longpollchat.bench.HotMethods "$log.jfr" 25 >"$log.hot.txt"
+        echo "   profile: $log.hot.txt (recording: $log.jfr)"
+      fi
       stop_server
       sleep 2
     done
