@@ -21,11 +21,20 @@ final class HubFixture {
      * from a client that never polls), then the overrides.
      */
     static Hub hub(Object... optionValuePairs) {
+        return new Hub(settings(optionValuePairs), true);
+    }
+
+    /** As {@link #hub}, but nothing sweeps unless the test calls {@code sweep()}. */
+    static Hub unsweptHub(Object... optionValuePairs) {
+        return new Hub(settings(optionValuePairs), false);
+    }
+
+    private static Settings settings(Object... optionValuePairs) {
         Settings settings = Settings.defaults().with(Option.RATE_LIMIT, 0).with(Option.MAILBOX, 100000);
         for (int i = 0; i < optionValuePairs.length; i += 2) {
             settings = settings.with((Option) optionValuePairs[i], optionValuePairs[i + 1]);
         }
-        return new Hub(settings);
+        return settings;
     }
 
     /** Records every answer given to a poll; a poll must be answered exactly once. */
