@@ -18,10 +18,11 @@ public enum Option {
     MAX_ROOMS("max-rooms", 10000, 1, 1000000, "rooms held at most"),
     ROOM_TTL("room-ttl", 3600, 1, 604800, "seconds an empty, quiet room is kept"),
     MAX_TEXT("max-text", 2000, 1, 100000, "code points per message"),
-    RATE_LIMIT("rate-limit", 20, 0, 10000, "messages a client may send in any 10 s window; 0 turns it off");
+    RATE_LIMIT("rate-limit", 20, 0, 10000, "messages a client may send in any 10 s window; 0 turns it off"),
+    THREADS("threads", 200, 8, 10000, "request threads at most; parked polls hold none (jar only)");
 
-    /** The options that only the jar reads: a container decides its own host and port. */
-    public static final List<Option> JAR_ONLY = List.of(PORT, HOST);
+    /** The options that only the jar reads: a container decides its own host, port and threads. */
+    public static final List<Option> JAR_ONLY = List.of(PORT, HOST, THREADS);
 
     private final String flag;
     private final String defaultText;

@@ -22,8 +22,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class ChatServer {
     private static final Logger LOG = LoggerFactory.getLogger(ChatServer.class);
-    /** Plenty for a chat whose parked polls hold no thread; tests cap it lower to prove that. */
-    public static final int DEFAULT_MAX_THREADS = 200;
     /** Longer than the longest poll, so that no parked poll is cut by the connection's idle timeout. */
     private static final int IDLE_MARGIN_SECONDS = 30;
     /**
@@ -45,7 +43,11 @@ public final class ChatServer {
     private final String host;
     private final long pollIdle;
 
-    private ChatServer(Settings settings, int maxThreads) {
+    private ChatServer(Settings settings) {
+        // Parked polls hold no thread; a thread is held while a request body is read (10 s at
+        // most) or an answer other than a poll's is written. Fewer threads cost less CPU (fewer
+        // hand-offs) but let fewer slow clients stall the rest: see the README's Performance.
+        int maxThreads = settings.get(Option.THREADS);
         QueuedThreadPool threads = new QueuedThreadPool(maxThreads, Math.min(8, maxThreads));
         threads.setName("chat-http");
         server = new Server(threads);
@@ -78,12 +80,7 @@ public final class ChatServer {
 
     /** A server for these settings, not yet started. */
     public static ChatServer newServer(Settings settings) {
-        return new ChatServer(settings, DEFAULT_MAX_THREADS);
-    }
-
-    /** A server with a thread pool of at most {@code maxThreads}. */
-    public static ChatServer newServer(Settings settings, int maxThreads) {
-        return new ChatServer(settings, maxThreads);
+        return new ChatServer(settings);
     }
 
     public ChatServer start() throws Exception {

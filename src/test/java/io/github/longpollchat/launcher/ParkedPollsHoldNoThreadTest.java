@@ -16,20 +16,22 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * Parked polls hold no thread: 2,000 polls wait at once on a server whose Jetty pool may use at
- * most 50 threads, and one message then reaches all of them.
+ * Parked polls hold no thread: 2,000 polls wait at once on a server started with the smallest
+ * {@code --threads} (8), one message then reaches all of them, and the pool never grew past the
+ * flag (Jetty's default pool would have grown well past 8 threads for this many requests).
  */
 @Timeout(120)
 class ParkedPollsHoldNoThreadTest {
     private static final int POLLS = 2000;
-    private static final int MAX_THREADS = 50;
+    private static final int MAX_THREADS = 8;
 
     @Test
-    void twoThousandParkedPollsOnFiftyThreadsAllGetOneBroadcast() throws Exception {
+    void twoThousandParkedPollsOnEightThreadsAllGetOneBroadcast() throws Exception {
         Settings settings = Settings.defaults()
                 .with(Option.PORT, 0).with(Option.HOST, "127.0.0.1")
-                .with(Option.MAILBOX, 5000).with(Option.POLL_TIMEOUT, 60);
-        ChatServer server = ChatServer.newServer(settings, MAX_THREADS).start();
+                .with(Option.MAILBOX, 5000).with(Option.POLL_TIMEOUT, 60)
+                .with(Option.THREADS, MAX_THREADS);
+        ChatServer server = ChatServer.newServer(settings).start();
         try {
             ChatClient chat = new ChatClient(URI.create("http://127.0.0.1:" + server.port() + "/"));
             List<String> ids = new ArrayList<>();
@@ -48,6 +50,7 @@ class ParkedPollsHoldNoThreadTest {
                 Thread.sleep(50);
             }
             assertEquals(POLLS, server.hub().stats().parkedPolls(), "all polls parked at once");
+            int threadsWhileParked = poolThreads();
             assertTrue(polls.stream().noneMatch(CompletableFuture::isDone), "none answered before the message");
 
             Reply sent = chat.send(sender.get("clientId").asText(), "to everyone");
@@ -59,8 +62,16 @@ class ParkedPollsHoldNoThreadTest {
                 assertEquals(id, answer.get("cursor").asLong());
                 assertEquals("to everyone", answer.get("messages").get(0).get("text").asText());
             }
+            assertTrue(threadsWhileParked <= MAX_THREADS, threadsWhileParked + " pool threads while parked");
+            assertTrue(poolThreads() <= MAX_THREADS, poolThreads() + " pool threads after the broadcast");
         } finally {
             server.stop();
         }
+    }
+
+    /** The server's pool threads alive now (Jetty names them after the pool: chat-http-N). */
+    private static int poolThreads() {
+        return (int) Thread.getAllStackTraces().keySet().stream()
+                .filter(thread -> thread.getName().startsWith("chat-http")).count();
     }
 }
