@@ -24,6 +24,12 @@ import java.util.concurrent.TimeUnit;
  */
 final class RequestBody {
     static final int MAX_BYTES = 64 * 1024;
+    /**
+     * How much of a body over the limit is read and thrown away before the 413 goes out, as
+     * Tomcat's {@code maxSwallowSize} does by default: a client still sending its body when the
+     * server closes gets a reset, and may lose the 413 with it. Bigger bodies are not waited for.
+     */
+    static final int MAX_SWALLOWED = 2 * 1024 * 1024;
     /** The longest a body may take to arrive, from the moment the servlet starts reading it. */
     static final int READ_SECONDS = 10;
     private static final String FORM = "application/x-www-form-urlencoded";
@@ -43,10 +49,17 @@ final class RequestBody {
     }
 
     static Fields read(HttpServletRequest request) throws IOException {
-        if (request.getContentLengthLong() > MAX_BYTES) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(READ_SECONDS);
+        long declared = request.getContentLengthLong();
+        if (declared > MAX_BYTES) {
+            // A client that asked "Expect: 100-continue" has not sent its body: reading it would
+            // tell the client to go ahead, and the 413 is what spares it the upload.
+            if (declared <= MAX_SWALLOWED && !expectsContinue(request)) {
+                swallow(request.getInputStream(), deadline);
+            }
             throw ChatError.BODY_TOO_LARGE.refusal();
         }
-        byte[] body = readAtMost(request.getInputStream());
+        byte[] body = readAtMost(request.getInputStream(), deadline);
         // The raw header: a container's parsed view may throw on a malformed charset.
         String contentType = request.getHeader("Content-Type");
         if (contentType == null) {
@@ -69,8 +82,7 @@ final class RequestBody {
      * {@link #READ_SECONDS} (trickled a byte at a time, each byte resetting the idle timeout) is a
      * bad request, not a server failure; the limit keeps a trickler from holding a thread for long.
      */
-    private static byte[] readAtMost(InputStream in) {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(READ_SECONDS);
+    private static byte[] readAtMost(InputStream in, long deadline) {
         ByteArrayOutputStream body = new ByteArrayOutputStream();
         byte[] chunk = new byte[8192];
         while (true) {
@@ -85,11 +97,34 @@ final class RequestBody {
             }
             body.write(chunk, 0, n);
             if (body.size() > MAX_BYTES) {
+                swallow(in, deadline);
                 throw ChatError.BODY_TOO_LARGE.refusal();
             }
             if (System.nanoTime() - deadline > 0) {
                 throw ChatError.MALFORMED_BODY.refusal("The body arrived too slowly.");
             }
+        }
+    }
+
+    private static boolean expectsContinue(HttpServletRequest request) {
+        String expect = request.getHeader("Expect");
+        return expect != null && expect.toLowerCase(Locale.ROOT).contains("100-continue");
+    }
+
+    /**
+     * Reads and drops the rest of a body that is over the limit, up to {@link #MAX_SWALLOWED} in
+     * all and until the read deadline; whatever goes wrong here, the answer is the 413 anyway.
+     */
+    private static void swallow(InputStream in, long deadline) {
+        byte[] chunk = new byte[8192];
+        long swallowed = 0;
+        try {
+            int n;
+            while (swallowed <= MAX_SWALLOWED && System.nanoTime() - deadline < 0 && (n = in.read(chunk)) >= 0) {
+                swallowed += n;
+            }
+        } catch (IOException | RuntimeException e) {
+            // The client went away or the container gave up: nothing more to drain.
         }
     }
 
