@@ -27,7 +27,7 @@ for arg in "$@"; do
     --rounds=*) rounds="${arg#--rounds=}" ;;
     --targets=*) targets="${arg#--targets=}"; targets="${targets//,/ }" ;;
     --profile) profile=true ;;
-    -h|--help) sed -n '2,18p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,17p' "$0"; exit 0 ;;
     -*) echo "unknown option: $arg" >&2; exit 2 ;;
     *) scenarios+=("$arg") ;;
   esac
