@@ -14,8 +14,6 @@ import java.util.Set;
  * {@code missing_field} outranks every {@code invalid_*}.
  */
 final class Fields {
-    /** Compiled once: {@code String.matches} would compile it again for every poll's cursor and timeout. */
-
     /** Values are Strings (form, query) or JsonNodes (JSON). */
     private final Map<String, Object> values;
     /** Query parameters that were given twice or did not decode: given, but invalid. */

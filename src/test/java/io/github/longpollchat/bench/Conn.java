@@ -280,12 +280,18 @@ final class Conn {
 
     /** @return where the line starting at {@code from} ends (its CR LF), or {@code end} */
     private int lineEnd(int from, int end) {
-        for (int i = from; i + 1 < end; i++) {
-            if (in[i] == '\r' && in[i + 1] == '\n') {
+        int crlf = crlf(in, from, end);
+        return crlf < 0 ? end : crlf;
+    }
+
+    /** @return the index of the first CR LF in {@code data[from, to)}, or -1 */
+    static int crlf(byte[] data, int from, int to) {
+        for (int i = from; i + 1 < to; i++) {
+            if (data[i] == '\r' && data[i + 1] == '\n') {
                 return i;
             }
         }
-        return end;
+        return -1;
     }
 
     private static int indexOf(byte[] bytes, int from, int to, byte wanted) {
@@ -392,7 +398,7 @@ final class Conn {
             java.io.ByteArrayOutputStream body = new java.io.ByteArrayOutputStream();
             int at = from;
             while (true) {
-                int lineEnd = indexOf(data, at, to);
+                int lineEnd = crlf(data, at, to);
                 if (lineEnd < 0) {
                     return null;
                 }
@@ -403,7 +409,7 @@ final class Conn {
                 if (size == 0) {
                     // Trailers, if any, end with an empty line.
                     while (true) {
-                        int end = indexOf(data, at, to);
+                        int end = crlf(data, at, to);
                         if (end < 0) {
                             return null;
                         }
@@ -419,15 +425,6 @@ final class Conn {
                 body.write(data, at, size);
                 at += size + 2;
             }
-        }
-
-        private static int indexOf(byte[] data, int from, int to) {
-            for (int i = from; i + 1 < to; i++) {
-                if (data[i] == '\r' && data[i + 1] == '\n') {
-                    return i;
-                }
-            }
-            return -1;
         }
     }
 }
