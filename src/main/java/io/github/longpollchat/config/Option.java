@@ -63,14 +63,10 @@ public enum Option {
         return defaultText;
     }
 
-    public String help() {
-        return help;
-    }
-
     /** One line for {@code --help}. */
     public String usage() {
         String range = numeric ? " (" + min + "-" + max + ")" : "";
-        return String.format("  --%-14s %-18s %s; default %s%s", flag + "=N", env(), help, defaultText, range);
+        return String.format("  --%-14s %-18s %s; default %s%s", flag + (numeric ? "=N" : "=ADDR"), env(), help, defaultText, range);
     }
 
     /**

@@ -22,6 +22,8 @@ import java.util.Map;
 public final class ChatApp implements ServletContextListener {
     /** The context attribute under which the hub is kept. */
     public static final String HUB = Hub.class.getName();
+    /** Where the long poll is mapped; the jar's launcher gives connections on it a longer idle timeout. */
+    public static final String POLL_PATH = "/get_msg";
 
     private final Settings preset;
     private Hub hub;
@@ -45,7 +47,7 @@ public final class ChatApp implements ServletContextListener {
         register(context, "page", new PageServlet(hub), "/");
         register(context, "join", new JoinServlet(hub), "/join");
         register(context, "send", new SendServlet(hub), "/send_msg");
-        register(context, "get", new PollServlet(hub), "/get_msg");
+        register(context, "get", new PollServlet(hub), POLL_PATH);
         register(context, "leave", new LeaveServlet(hub), "/leave");
     }
 

@@ -41,7 +41,6 @@ public final class ChatServer {
     private final ServerConnector connector;
     private final ServletContextHandler context;
     private final String host;
-    private final long pollIdle;
 
     private ChatServer(Settings settings) {
         // Parked polls hold no thread; a thread is held while a request body is read (10 s at
@@ -70,7 +69,6 @@ public final class ChatServer {
 
         context = new ServletContextHandler("/");
         context.addEventListener(new ChatApp(settings));
-        pollIdle = pollIdleMillis;
         server.setHandler(new GracefulHandler(new IdleTimeoutHandler(context, REQUEST_IDLE_MILLIS, pollIdleMillis)));
         server.setErrorHandler(new JsonErrorHandler());
         server.setStopTimeout(STOP_TIMEOUT_MILLIS);
@@ -105,11 +103,6 @@ public final class ChatServer {
             shown = "[" + shown + "]";
         }
         return URI.create("http://" + shown + ":" + port() + "/");
-    }
-
-    /** The idle timeout of a connection while a poll is parked on it. */
-    public long pollIdleTimeoutMillis() {
-        return pollIdle;
     }
 
     public Hub hub() {

@@ -1,5 +1,6 @@
 package io.github.longpollchat.launcher;
 
+import io.github.longpollchat.http.ChatApp;
 import org.eclipse.jetty.io.EndPoint;
 import org.eclipse.jetty.server.AbstractConnector;
 import org.eclipse.jetty.server.Handler;
@@ -22,8 +23,6 @@ import org.eclipse.jetty.util.Callback;
  * hold a connection for as long anyway, by parking one.
  */
 final class IdleTimeoutHandler extends Handler.Wrapper {
-    private static final String POLL_PATH = "/get_msg";
-
     private final long requestMillis;
     private final long pollMillis;
 
@@ -36,7 +35,7 @@ final class IdleTimeoutHandler extends Handler.Wrapper {
     @Override
     public boolean handle(Request request, Response response, Callback callback) throws Exception {
         EndPoint endPoint = request.getConnectionMetaData().getConnection().getEndPoint();
-        long wanted = POLL_PATH.equals(Request.getPathInContext(request)) ? pollMillis : requestMillis;
+        long wanted = ChatApp.POLL_PATH.equals(Request.getPathInContext(request)) ? pollMillis : requestMillis;
         if (endPoint.getIdleTimeout() != wanted && !stopping(request)) {
             endPoint.setIdleTimeout(wanted);
         }

@@ -1,6 +1,5 @@
 package io.github.longpollchat.bench;
 
-import java.nio.charset.StandardCharsets;
 import java.util.List;
 
 /** A response as the load generator sees it: status, headers (names in lower case), body. */
@@ -12,9 +11,5 @@ record HttpResponse(int status, List<String[]> headers, byte[] body) {
             }
         }
         return null;
-    }
-
-    String bodyText() {
-        return new String(body, StandardCharsets.UTF_8);
     }
 }

@@ -90,9 +90,9 @@ class SecretsTest {
 
             // Errors: of every kind, some carrying another client's id, some about the asker's own.
             as("carol", client.postForm("join", "name", "bob", "room", "secrets"));          // 409: bob's name
-            as("carol", client.postForm("join", "name", "carol", "room", "secrets", "clientId", carol)); // other room: new join
-            ids.put("carol in secrets", received.get("carol").get(received.get("carol").size() - 1).replaceAll(
-                    "(?s).*\"clientId\":\"([^\"]+)\".*", "$1"));
+            Reply carolHere = as("carol", client.postForm("join", "name", "carol", "room", "secrets", "clientId", carol)); // other room: new join
+            assertEquals(200, carolHere.status(), carolHere.toString());
+            ids.put("carol in secrets", carolHere.json().get("clientId").asText());
             as("carol", client.send(carol + "x", "spoof"));                                   // 410
             as("carol", client.send(carol + "!", "spoof"));                                   // 400 invalid_client_id
             as("carol", client.get("get_msg?clientId=" + carol + "&cursor=-1"));              // 400 invalid_cursor

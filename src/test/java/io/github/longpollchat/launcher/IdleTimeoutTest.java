@@ -23,13 +23,6 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(60)
 class IdleTimeoutTest {
     @Test
-    void theConnectorIdleTimeoutOutlastsTheLongestPoll() throws Exception {
-        ChatServer server = ChatServer.newServer(Settings.defaults()
-                .with(Option.PORT, 0).with(Option.HOST, "127.0.0.1").with(Option.POLL_TIMEOUT, 60));
-        assertTrue(server.pollIdleTimeoutMillis() > 60_000, "idle timeout " + server.pollIdleTimeoutMillis() + " ms");
-    }
-
-    @Test
     void aPollParkedLongerThanTheRequestIdleTimeoutEndsWithA200NotACutConnection() throws Exception {
         int pollSeconds = (int) (ChatServer.REQUEST_IDLE_MILLIS / 1000) + 2;
         ChatServer server = ChatServer.newServer(Settings.defaults()
@@ -61,8 +54,9 @@ class IdleTimeoutTest {
             long start = System.nanoTime();
             byte[] rest = socket.getInputStream().readAllBytes(); // returns once the server closes
             long closedAfterMillis = (System.nanoTime() - start) / 1_000_000;
-            assertTrue(closedAfterMillis < ChatServer.REQUEST_IDLE_MILLIS + 3000,
-                    "closed after " + closedAfterMillis + " ms");
+            assertTrue(closedAfterMillis >= ChatServer.REQUEST_IDLE_MILLIS - 1000
+                    && closedAfterMillis < ChatServer.REQUEST_IDLE_MILLIS + 3000,
+                    "closed after " + closedAfterMillis + " ms, not at the request idle timeout");
             assertTrue(rest.length == 0 || new String(rest, StandardCharsets.US_ASCII).startsWith("HTTP/1.1 4"),
                     "either closed, or answered with a 4xx: " + new String(rest, StandardCharsets.US_ASCII));
         } finally {

@@ -2,13 +2,13 @@ package io.github.longpollchat.launcher;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.github.longpollchat.config.Option;
 import io.github.longpollchat.config.Settings;
 import io.github.longpollchat.testing.ChatClient;
 import io.github.longpollchat.testing.Reply;
-import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -23,7 +23,15 @@ class ShutdownTest {
     void stoppingAnswersEveryParkedPollWithAnEmptyAnswer() throws Exception {
         ChatServer server = ChatServer.newServer(Settings.defaults()
                 .with(Option.PORT, 0).with(Option.HOST, "127.0.0.1")).start();
-        ChatClient chat = new ChatClient(URI.create("http://127.0.0.1:" + server.port() + "/"));
+        try {
+            answersOnStop(server);
+        } finally {
+            server.stop();
+        }
+    }
+
+    private static void answersOnStop(ChatServer server) throws Exception {
+        ChatClient chat = new ChatClient(server.uri());
         List<String> ids = new ArrayList<>();
         long cursor = 0;
         for (int i = 0; i < 20; i++) {
@@ -49,6 +57,6 @@ class ShutdownTest {
             assertEquals(0, reply.json().get("messages").size());
             assertEquals(cursor, reply.json().get("cursor").asLong());
         }
-        assertEquals(true, System.nanoTime() - start < 5_000_000_000L, "answered within 5 s of the stop");
+        assertTrue(System.nanoTime() - start < 5_000_000_000L, "answered within 5 s of the stop");
     }
 }
