@@ -44,6 +44,8 @@ final class Client {
 
     /** Expired: no poll parked and nothing heard for longer than the TTL. */
     boolean idleLongerThan(long ttlNanos, long nowNanos) {
-        return nowNanos - lastSeen > ttlNanos && !mailbox.hasWaiter();
+        // The waiter first: a mailbox that hands its poll to a message refreshes lastSeen before
+        // letting go of the poll, under its lock, so lastSeen read after is the fresh one.
+        return !mailbox.hasWaiter() && nowNanos - lastSeen > ttlNanos;
     }
 }

@@ -49,6 +49,9 @@ final class Mailbox {
         }
         lastPut = event.id();
         if (waiter != null) {
+            // From here until its answer the client has no poll parked: its liveness must count
+            // from now, or a sweep in between sees an old "last seen" and expires it.
+            waiter.client().pollEnded();
             toWake.add(waiter);
             waiter = null;
         }
