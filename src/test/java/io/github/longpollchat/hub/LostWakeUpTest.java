@@ -2,6 +2,7 @@ package io.github.longpollchat.hub;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -21,6 +22,7 @@ class LostWakeUpTest {
         try (Hub hub = HubFixture.hub(); HubFixture.Racer racer = new HubFixture.Racer()) {
             HubFixture.Duo duo = HubFixture.Duo.join(hub);
             long cursor = duo.lastJoinId();
+            int woken = 0;
             for (int round = 0; round < ROUNDS; round++) {
                 HubFixture.Answers answers = new HubFixture.Answers();
                 long acked = cursor;
@@ -29,11 +31,16 @@ class LostWakeUpTest {
                         () -> hub.poll(duo.reader().clientId(), acked, 30, answers),
                         () -> hub.send(duo.writer().clientId(), text, null));
                 long id = both.second();
+                if (both.first() == null) {
+                    woken++; // parked first, then the message woke it
+                }
                 PollResult result = both.first() != null ? both.first() : answers.awaitFirst(5000);
                 assertNotNull(result, "round " + round + ": the poll was not woken by the message");
                 assertEquals(List.of(id), HubFixture.ids(result), "round " + round);
                 cursor = id;
             }
+            assertTrue(woken > 0 && woken < ROUNDS,
+                    woken + " of " + ROUNDS + " polls parked and were woken: the test needs both orders to have raced");
         }
     }
 }
