@@ -6,8 +6,6 @@ import io.github.longpollchat.hub.ChatError;
 import io.github.longpollchat.hub.Refusal;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
-import java.util.LinkedHashMap;
-import java.util.Map;
 
 /** Writes the protocol's JSON answers: {@code application/json; charset=UTF-8}, never cached. */
 final class JsonReply {
@@ -27,14 +25,10 @@ final class JsonReply {
 
     /** The protocol's error object for a refusal. */
     static byte[] error(ChatError error, String message) {
-        Map<String, Object> body = new LinkedHashMap<>();
-        body.put("status", false);
-        body.put("error", error.code());
-        body.put("message", message);
-        return bytes(body);
+        return error.json(message);
     }
 
-    /** Sets the status and headers of a JSON answer (and {@code Retry-After} for 429). */
+    /** Sets the status and headers of a JSON answer. */
     static void head(HttpServletResponse response, int status, int length) {
         response.setStatus(status);
         response.setContentType(CONTENT_TYPE);

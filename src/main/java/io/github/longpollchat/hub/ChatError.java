@@ -1,5 +1,10 @@
 package io.github.longpollchat.hub;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
 /**
  * Every error code of the protocol with its HTTP status and a default text for a person. Declared
  * in the protocol's order of precedence: when several apply, the one declared first wins.
@@ -27,6 +32,8 @@ public enum ChatError {
     SERVER_FULL(503, "server_full", "The server is full; try again later."),
     INTERNAL(500, "internal_error", "Something went wrong on the server.");
 
+    private static final ObjectMapper JSON = new ObjectMapper();
+
     private final int status;
     private final String code;
     private final String message;
@@ -47,6 +54,22 @@ public enum ChatError {
 
     public String message() {
         return message;
+    }
+
+    /**
+     * The protocol's error object, {@code {"status": false, "error": …, "message": …}}, as UTF-8
+     * JSON: the one place it is built, for the servlets and for the jar's container-level errors.
+     */
+    public byte[] json(String message) {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("status", false);
+        body.put("error", code);
+        body.put("message", message);
+        try {
+            return JSON.writeValueAsBytes(body);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("a map of strings always serialises", e);
+        }
     }
 
     /** A refusal with this code and its default message. */

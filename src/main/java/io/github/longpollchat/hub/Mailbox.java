@@ -112,7 +112,7 @@ final class Mailbox {
         return PollResult.batch(batch);
     }
 
-    /** Takes {@code poll} out if it is still the waiter (its timeout fired, or its connection broke). */
+    /** Takes {@code poll} out if it is still the waiter (its timeout fired). */
     synchronized void release(ParkedPoll poll) {
         if (waiter == poll) {
             waiter = null;

@@ -3,7 +3,6 @@ package io.github.longpollchat.launcher;
 import io.github.longpollchat.hub.ChatError;
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import org.eclipse.jetty.http.HttpFields;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.server.Request;
@@ -60,10 +59,9 @@ final class JsonErrorHandler extends ErrorHandler {
             case 500 -> ChatError.INTERNAL;
             default -> ChatError.MALFORMED_BODY;
         };
-        String message = status == 400 || error == ChatError.MALFORMED_BODY
+        String message = error == ChatError.MALFORMED_BODY
                 ? "The request could not be read (HTTP " + status + ")."
                 : error.message();
-        return ("{\"status\":false,\"error\":\"" + error.code() + "\",\"message\":\""
-                + message.replace("\"", "'") + "\"}").getBytes(StandardCharsets.UTF_8);
+        return error.json(message);
     }
 }
