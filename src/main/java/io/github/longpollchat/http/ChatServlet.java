@@ -3,6 +3,7 @@ package io.github.longpollchat.http;
 import io.github.longpollchat.hub.ChatError;
 import io.github.longpollchat.hub.Hub;
 import io.github.longpollchat.hub.Refusal;
+import jakarta.servlet.AsyncContext;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
@@ -13,8 +14,14 @@ import org.slf4j.LoggerFactory;
 
 /**
  * What every endpoint shares: the checks that outrank its own ({@code shutting_down}, then
- * {@code not_found}, then {@code method_not_allowed}), the safety headers, and turning a
- * {@link Refusal} into the protocol's JSON error. Nothing escapes as a container error page.
+ * {@code not_found}, then {@code method_not_allowed}), the safety headers, reading a POST's body,
+ * and turning a {@link Refusal} into the protocol's JSON error. Nothing escapes as a container
+ * error page.
+ *
+ * <p>No request holds a thread while it waits on its client: each one goes into async mode at
+ * once, its body is read as it arrives ({@link BodyReader}) and its answer written as the client
+ * takes it ({@link Answer}). A thread is busy only while there is work to do, so that a small pool
+ * serves any number of slow clients.
  */
 abstract class ChatServlet extends HttpServlet {
     private static final Logger LOG = LoggerFactory.getLogger(ChatServlet.class);
@@ -30,9 +37,12 @@ abstract class ChatServlet extends HttpServlet {
     }
 
     @Override
-    protected final void service(HttpServletRequest request, HttpServletResponse response) throws IOException {
+    protected final void service(HttpServletRequest request, HttpServletResponse response) {
         safetyHeaders(response);
-        try {
+        AsyncContext async = request.startAsync();
+        async.setTimeout(0);
+        Answer answer = new Answer(async);
+        run(request, answer, () -> {
             if (hub.isShuttingDown()) {
                 throw ChatError.SHUTTING_DOWN.refusal();
             }
@@ -43,20 +53,36 @@ abstract class ChatServlet extends HttpServlet {
                 response.setHeader("Allow", allow);
                 throw ChatError.METHOD_NOT_ALLOWED.refusal();
             }
-            handle(request, response);
+            if (request.getMethod().equals("POST")) {
+                BodyReader.start(request, async, answer,
+                        body -> run(request, answer, () -> handle(request, RequestBody.parse(request, body), answer)));
+            } else {
+                handle(request, Fields.none(), answer);
+            }
+        });
+    }
+
+    /** Runs an endpoint's work: a refusal becomes its JSON error, a bug a logged 500. */
+    private static void run(HttpServletRequest request, Answer answer, Work work) {
+        try {
+            work.run();
         } catch (Refusal refusal) {
-            JsonReply.refuse(response, refusal);
+            answer.refuse(refusal);
+        } catch (IOException e) {
+            LOG.debug("request not read (client gone?)", e);
+            answer.cut();
         } catch (RuntimeException e) {
             LOG.error("unexpected failure on {}", request.getRequestURI(), e);
-            if (!response.isCommitted()) {
-                response.reset();
-                safetyHeaders(response);
-                JsonReply.send(response, 500, JsonReply.error(ChatError.INTERNAL, ChatError.INTERNAL.message()));
-            }
+            answer.internalError();
         }
     }
 
-    private static void safetyHeaders(HttpServletResponse response) {
+    @FunctionalInterface
+    private interface Work {
+        void run() throws IOException;
+    }
+
+    static void safetyHeaders(HttpServletResponse response) {
         response.setHeader("X-Content-Type-Options", "nosniff");
         response.setHeader("Referrer-Policy", "no-referrer");
     }
@@ -66,5 +92,9 @@ abstract class ChatServlet extends HttpServlet {
         return true;
     }
 
-    abstract void handle(HttpServletRequest request, HttpServletResponse response) throws IOException;
+    /**
+     * The endpoint's own work, on a container thread: it answers through {@code answer}, now or
+     * later. {@code body} holds a POST's fields; other methods get none.
+     */
+    abstract void handle(HttpServletRequest request, Fields body, Answer answer) throws IOException;
 }

@@ -6,8 +6,6 @@ import io.github.longpollchat.hub.JoinResult;
 import io.github.longpollchat.hub.PostedEvent;
 import io.github.longpollchat.hub.Tokens;
 import jakarta.servlet.http.HttpServletRequest;
-import jakarta.servlet.http.HttpServletResponse;
-import java.io.IOException;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -20,8 +18,7 @@ public final class JoinServlet extends ChatServlet {
     }
 
     @Override
-    void handle(HttpServletRequest request, HttpServletResponse response) throws IOException {
-        Fields fields = RequestBody.read(request);
+    void handle(HttpServletRequest request, Fields fields, Answer answer) {
         fields.require(Field.NAME);
         String rawName = fields.text(Field.NAME);
         String room = fields.text(Field.ROOM);
@@ -40,6 +37,6 @@ public final class JoinServlet extends ChatServlet {
         body.put("history", joined.history().stream().map(PostedEvent::event).toList());
         body.put("members", joined.members());
         body.put("pollTimeoutMs", joined.pollTimeoutMs());
-        JsonReply.send(response, body);
+        answer.json(body);
     }
 }

@@ -3,8 +3,6 @@ package io.github.longpollchat.http;
 import io.github.longpollchat.hub.Hub;
 import io.github.longpollchat.hub.Tokens;
 import jakarta.servlet.http.HttpServletRequest;
-import jakarta.servlet.http.HttpServletResponse;
-import java.io.IOException;
 
 /**
  * {@code POST /leave}: ends a client at once, or after a grace period that any later request of
@@ -18,13 +16,11 @@ public final class LeaveServlet extends ChatServlet {
     }
 
     @Override
-    void handle(HttpServletRequest request, HttpServletResponse response) throws IOException {
-        Fields fields = RequestBody.read(request);
+    void handle(HttpServletRequest request, Fields fields, Answer answer) {
         fields.require(Field.CLIENT_ID);
         String clientId = Tokens.clientId(fields.text(Field.CLIENT_ID));
         Long grace = fields.number(Field.GRACE, 0, MAX_GRACE_SECONDS);
         hub.leave(clientId, grace == null ? 0 : grace.intValue());
-        response.setStatus(HttpServletResponse.SC_NO_CONTENT);
-        response.setHeader("Cache-Control", "no-store");
+        answer.noContent();
     }
 }

@@ -56,7 +56,8 @@ public final class PageServlet extends ChatServlet {
     }
 
     @Override
-    void handle(HttpServletRequest request, HttpServletResponse response) throws IOException {
+    void handle(HttpServletRequest request, Fields none, Answer answer) {
+        HttpServletResponse response = answer.response();
         String path = path(request);
         byte[] body = file(path).orElseThrow();
         String extension = path.substring(path.lastIndexOf('.') + 1);
@@ -64,10 +65,7 @@ public final class PageServlet extends ChatServlet {
         response.setHeader("Cache-Control", "no-cache");
         response.setHeader("Content-Security-Policy", CONTENT_SECURITY_POLICY);
         response.setHeader("X-Frame-Options", "DENY");
-        response.setContentLength(body.length);
-        if (!request.getMethod().equals("HEAD")) {
-            response.getOutputStream().write(body);
-        }
+        answer.bytes(body, !request.getMethod().equals("HEAD"));
     }
 
     private static String path(HttpServletRequest request) {

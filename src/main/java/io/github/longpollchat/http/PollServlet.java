@@ -1,28 +1,19 @@
 package io.github.longpollchat.http;
 
-import io.github.longpollchat.hub.ChatError;
 import io.github.longpollchat.hub.Hub;
 import io.github.longpollchat.hub.PollResult;
-import io.github.longpollchat.hub.Refusal;
 import io.github.longpollchat.hub.Tokens;
-import jakarta.servlet.AsyncContext;
-import jakarta.servlet.AsyncEvent;
-import jakarta.servlet.AsyncListener;
 import jakarta.servlet.http.HttpServletRequest;
-import jakarta.servlet.http.HttpServletResponse;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * {@code GET /get_msg}: the long poll. Acknowledges up to the cursor, answers at once when the
- * mailbox holds messages, else parks the request with {@link AsyncContext}, holding no thread,
- * until the hub answers it. The container's async timeout is off: the hub owns every parked
- * poll's fate (see {@code ParkedPoll}), so no container timer can race it.
+ * mailbox holds messages, else leaves the request parked in async mode, holding no thread, until
+ * the hub answers it. The container's async timeout is off: the hub owns every parked poll's fate
+ * (see {@code ParkedPoll}), so no container timer can race it.
  */
 public final class PollServlet extends ChatServlet {
-    private static final Logger LOG = LoggerFactory.getLogger(PollServlet.class);
     static final int MAX_TIMEOUT_SECONDS = 60;
     private static final long DRAIN_MILLIS = 2000;
 
@@ -34,7 +25,7 @@ public final class PollServlet extends ChatServlet {
     }
 
     @Override
-    void handle(HttpServletRequest request, HttpServletResponse response) {
+    void handle(HttpServletRequest request, Fields none, Answer answer) {
         Fields query = QueryString.parse(request.getQueryString(), Field.CLIENT_ID, Field.CURSOR, Field.TIMEOUT);
         query.require(Field.CLIENT_ID);
         String clientId = Tokens.clientId(query.text(Field.CLIENT_ID));
@@ -42,38 +33,12 @@ public final class PollServlet extends ChatServlet {
         Long timeout = query.number(Field.TIMEOUT, 0, MAX_TIMEOUT_SECONDS);
         int seconds = (int) Math.min(timeout == null ? Long.MAX_VALUE : timeout, hub.pollTimeoutSeconds());
 
-        AsyncContext async = request.startAsync();
-        async.setTimeout(0);
         open.incrementAndGet();
-        async.addListener(new AsyncListener() {
-            @Override
-            public void onComplete(AsyncEvent event) {
-                open.decrementAndGet();
-            }
-
-            @Override
-            public void onTimeout(AsyncEvent event) {
-            }
-
-            @Override
-            public void onError(AsyncEvent event) {
-            }
-
-            @Override
-            public void onStartAsync(AsyncEvent event) {
-            }
-        });
-        try {
-            PollResult now = hub.poll(clientId, cursor == null ? -1 : cursor, seconds,
-                    result -> PollReply.send(async, result));
-            if (now != null) {
-                PollReply.send(async, now);
-            }
-        } catch (Refusal refusal) {
-            PollReply.write(async, refusal.error().status(), JsonReply.error(refusal.error(), refusal.getMessage()));
-        } catch (RuntimeException e) {
-            LOG.error("unexpected failure of a poll", e);
-            PollReply.write(async, 500, JsonReply.error(ChatError.INTERNAL, ChatError.INTERNAL.message()));
+        answer.whenDone(open::decrementAndGet);
+        PollResult now = hub.poll(clientId, cursor == null ? -1 : cursor, seconds,
+                result -> PollReply.send(answer, result));
+        if (now != null) {
+            PollReply.send(answer, now);
         }
     }
 

@@ -8,30 +8,18 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import io.github.longpollchat.hub.ChatError;
 import jakarta.servlet.http.HttpServletRequest;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
 /**
- * Reads a POST body into {@link Fields}: at most 64 KiB, form or JSON, UTF-8 only; fields come
- * from the body alone (a query string is ignored). Checks run in the protocol's order: 413, then
- * 415, then {@code malformed_body}.
+ * Parses a POST body into {@link Fields}: form or JSON, UTF-8 only; fields come from the body
+ * alone (a query string is ignored). Checks run in the protocol's order: 413 (by
+ * {@link BodyReader}, before this), then 415, then {@code malformed_body}.
  */
 final class RequestBody {
-    static final int MAX_BYTES = 64 * 1024;
-    /**
-     * How much of a body over the limit is read and thrown away before the 413 goes out, as
-     * Tomcat's {@code maxSwallowSize} does by default: a client still sending its body when the
-     * server closes gets a reset, and may lose the 413 with it. Bigger bodies are not waited for.
-     */
-    static final int MAX_SWALLOWED = 2 * 1024 * 1024;
-    /** The longest a body may take to arrive, from the moment the servlet starts reading it. */
-    static final int READ_SECONDS = 10;
     private static final String FORM = "application/x-www-form-urlencoded";
     private static final String JSON = "application/json";
 
@@ -48,18 +36,8 @@ final class RequestBody {
     private RequestBody() {
     }
 
-    static Fields read(HttpServletRequest request) throws IOException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(READ_SECONDS);
-        long declared = request.getContentLengthLong();
-        if (declared > MAX_BYTES) {
-            // A client that asked "Expect: 100-continue" has not sent its body: reading it would
-            // tell the client to go ahead, and the 413 is what spares it the upload.
-            if (declared <= MAX_SWALLOWED && !expectsContinue(request)) {
-                swallow(request.getInputStream(), deadline);
-            }
-            throw ChatError.BODY_TOO_LARGE.refusal();
-        }
-        byte[] body = readAtMost(request.getInputStream(), deadline);
+    /** The fields of a body that {@link BodyReader} has read (and so is within the size limit). */
+    static Fields parse(HttpServletRequest request, byte[] body) {
         // The raw header: a container's parsed view may throw on a malformed charset.
         String contentType = request.getHeader("Content-Type");
         if (contentType == null) {
@@ -73,59 +51,6 @@ final class RequestBody {
             return json(body);
         }
         throw ChatError.UNSUPPORTED_MEDIA_TYPE.refusal();
-    }
-
-    /**
-     * Reads the body on this (blocking) thread, bounded in size and in time. A body that ends
-     * before its {@code Content-Length} (the client closed, or went silent until the connection's
-     * idle timeout), that the container cannot read, or that is still arriving after
-     * {@link #READ_SECONDS} (trickled a byte at a time, each byte resetting the idle timeout) is a
-     * bad request, not a server failure; the limit keeps a trickler from holding a thread for long.
-     */
-    private static byte[] readAtMost(InputStream in, long deadline) {
-        ByteArrayOutputStream body = new ByteArrayOutputStream();
-        byte[] chunk = new byte[8192];
-        while (true) {
-            int n;
-            try {
-                n = in.read(chunk);
-            } catch (IOException | RuntimeException e) {
-                throw ChatError.MALFORMED_BODY.refusal("The body ended early or could not be read.");
-            }
-            if (n < 0) {
-                return body.toByteArray();
-            }
-            body.write(chunk, 0, n);
-            if (body.size() > MAX_BYTES) {
-                swallow(in, deadline);
-                throw ChatError.BODY_TOO_LARGE.refusal();
-            }
-            if (System.nanoTime() - deadline > 0) {
-                throw ChatError.MALFORMED_BODY.refusal("The body arrived too slowly.");
-            }
-        }
-    }
-
-    private static boolean expectsContinue(HttpServletRequest request) {
-        String expect = request.getHeader("Expect");
-        return expect != null && expect.toLowerCase(Locale.ROOT).contains("100-continue");
-    }
-
-    /**
-     * Reads and drops the rest of a body that is over the limit, up to {@link #MAX_SWALLOWED} in
-     * all and until the read deadline; whatever goes wrong here, the answer is the 413 anyway.
-     */
-    private static void swallow(InputStream in, long deadline) {
-        byte[] chunk = new byte[8192];
-        long swallowed = 0;
-        try {
-            int n;
-            while (swallowed <= MAX_SWALLOWED && System.nanoTime() - deadline < 0 && (n = in.read(chunk)) >= 0) {
-                swallowed += n;
-            }
-        } catch (IOException | RuntimeException e) {
-            // The client went away or the container gave up: nothing more to drain.
-        }
     }
 
     /** The lower-cased type/subtype; 415 for a charset other than UTF-8. */

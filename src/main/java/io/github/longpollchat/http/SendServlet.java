@@ -4,8 +4,6 @@ import io.github.longpollchat.hub.Hub;
 import io.github.longpollchat.hub.MessageText;
 import io.github.longpollchat.hub.Tokens;
 import jakarta.servlet.http.HttpServletRequest;
-import jakarta.servlet.http.HttpServletResponse;
-import java.io.IOException;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -16,8 +14,7 @@ public final class SendServlet extends ChatServlet {
     }
 
     @Override
-    void handle(HttpServletRequest request, HttpServletResponse response) throws IOException {
-        Fields fields = RequestBody.read(request);
+    void handle(HttpServletRequest request, Fields fields, Answer answer) {
         fields.require(Field.CLIENT_ID, Field.TEXT);
         String clientId = Tokens.clientId(fields.text(Field.CLIENT_ID));
         String text = MessageText.parse(fields.text(Field.TEXT), hub.maxText());
@@ -29,6 +26,6 @@ public final class SendServlet extends ChatServlet {
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("status", true);
         body.put("id", id);
-        JsonReply.send(response, body);
+        answer.json(body);
     }
 }
