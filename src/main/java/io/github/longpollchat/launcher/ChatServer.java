@@ -43,9 +43,9 @@ public final class ChatServer {
     private final String host;
 
     private ChatServer(Settings settings) {
-        // Parked polls hold no thread; a thread is held while a request body is read (10 s at
-        // most) or an answer other than a poll's is written. Fewer threads cost less CPU (fewer
-        // hand-offs) but let fewer slow clients stall the rest: see the README's Performance.
+        // No request holds a thread while it waits on its client (a parked poll, a body still
+        // arriving, an answer not yet taken): threads only compute, so a few serve any number of
+        // clients, and fewer threads cost less CPU (fewer hand-offs): see the README's Performance.
         int maxThreads = settings.get(Option.THREADS);
         QueuedThreadPool threads = new QueuedThreadPool(maxThreads, Math.min(8, maxThreads));
         threads.setName("chat-http");
