@@ -137,11 +137,14 @@ for scenario in "${scenarios[@]}"; do
       echo "== $scenario, round $round: $target"
       "start_$target" "$log.server.log"
       if [ "$scenario" != idle ]; then
-        # A fresh JVM spends its first seconds compiling: one unmeasured pass first, for both servers
-        # alike, so that the run measures the server warm, as it runs for days. (Not before idle,
-        # whose memory baseline would count the warm-up's tabs until their TTL.)
+        # A fresh JVM spends its first minute compiling: one unmeasured pass first, for both servers
+        # alike, so that the run measures the server warm, as it runs for days. 20 s of it: after
+        # 10 s, perf still found the JIT compiler at 15-24 % of the server's CPU in fanout-1k's
+        # measured run (7-9 % after 20 s). (Not before idle, whose memory baseline would count the
+        # warm-up's tabs until their TTL; they expire 60 s after it, near or after the end of the
+        # longest run, and their 500 leave events cost the server a fraction of a second.)
         java -Xmx1g -XX:+UseParallelGC -cp "$CP" io.github.longpollchat.bench.LoadGenerator \
-          --target="$target" --url="$URL" --clients=500 --messages=1000 --rate=100 --warmup-seconds=0 \
+          --target="$target" --url="$URL" --clients=500 --messages=4000 --rate=200 --warmup-seconds=0 \
           --verbose=false >"$log.warmup.out" 2>&1 || true
       fi
       if [ "$profile" = true ] && [ "$target" = chat ]; then
