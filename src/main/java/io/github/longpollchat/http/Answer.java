@@ -10,6 +10,7 @@ import jakarta.servlet.WriteListener;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -19,20 +20,32 @@ import org.slf4j.LoggerFactory;
  * answer waits to go out, so that a small request pool is safe, and the thread that wakes a
  * parked poll (a sender fanning out to a room) never waits on anyone's socket.
  *
- * <p>Only the first answer is written; any later one is dropped, so that two parties racing to
- * answer (a handler and the body's timeout) cannot interleave two answers.
+ * <p>Only the first answer is written; any later one is dropped, also once the exchange has
+ * ended some other way (the client went away), so that two parties racing to answer cannot
+ * interleave, and no answer touches a response the container has recycled. Answering never
+ * throws: the hub answers polls from inside loops (a fan-out, the sweep, shutdown) that must
+ * go on whatever one client's connection does.
  */
 final class Answer {
     private static final Logger LOG = LoggerFactory.getLogger(Answer.class);
     private static final int CHUNK = 16 * 1024;
+    private static final Consumer<HttpServletResponse> JSON = response -> {
+        response.setContentType(JsonReply.CONTENT_TYPE);
+        response.setHeader("Cache-Control", "no-store");
+    };
+    private static final Consumer<HttpServletResponse> NO_STORE = response -> response.setHeader("Cache-Control", "no-store");
+    private static final Consumer<HttpServletResponse> AS_SET = response -> { };
 
     private final AsyncContext async;
     private final HttpServletResponse response;
     private final AtomicBoolean answered = new AtomicBoolean();
+    private volatile Runnable whenDone;
 
+    /** For a request in async mode, before the dispatch that started it returns. */
     Answer(AsyncContext async) {
         this.async = async;
         this.response = (HttpServletResponse) async.getResponse();
+        async.addListener(new Ending());
     }
 
     /** The response, for headers an endpoint adds before it answers. */
@@ -42,15 +55,7 @@ final class Answer {
 
     /** A JSON body, never cached. */
     void json(int status, byte[] body) {
-        if (claim()) {
-            jsonHead();
-            write(status, body, true);
-        }
-    }
-
-    private void jsonHead() {
-        response.setContentType(JsonReply.CONTENT_TYPE);
-        response.setHeader("Cache-Control", "no-store");
+        send(status, JSON, body, true);
     }
 
     /** 200 with this object as JSON. */
@@ -60,31 +65,34 @@ final class Answer {
 
     /** The protocol's error object for a refusal, with {@code Retry-After} when rate-limited. */
     void refuse(Refusal refusal) {
-        if (refusal.error() == ChatError.RATE_LIMITED && !answered.get()) {
+        Consumer<HttpServletResponse> head = refusal.error() != ChatError.RATE_LIMITED ? JSON : response -> {
+            JSON.accept(response);
             response.setHeader("Retry-After", Long.toString(refusal.retryAfterSeconds()));
-        }
-        error(refusal.error(), refusal.getMessage());
+        };
+        send(refusal.error().status(), head, refusal.error().json(refusal.getMessage()), true);
+    }
+
+    void error(ChatError error, String message) {
+        json(error.status(), error.json(message));
     }
 
     /**
-     * A refusal that must be out before the container callback it is written from returns: a
-     * timeout (else the container answers 500 itself), or a body the container failed to read.
-     * Written and flushed with plain writes, which for the first bytes of an answer of some
-     * hundred bytes do not wait.
+     * A refusal written with plain writes and flushed before this returns, for the request's own
+     * thread while the container still has it: Tomcat, once a read of the body has failed, closes
+     * the connection as that thread lets go of the request, dropping any answer not yet written.
+     * The first bytes of an answer of some hundred bytes on a connection still sending its
+     * request do not wait.
      */
     void refuseAtOnce(Refusal refusal) {
         if (!claim()) {
-            complete();
             return;
         }
         byte[] body = refusal.error().json(refusal.getMessage());
         try {
-            jsonHead();
+            JSON.accept(response);
             response.setStatus(refusal.error().status());
             response.setContentLength(body.length);
             response.getOutputStream().write(body);
-            // Out now: a container that has seen the request fail (Tomcat, on a bad chunk) closes
-            // the connection as this callback returns, dropping what is still buffered.
             response.flushBuffer();
         } catch (IOException | RuntimeException e) {
             LOG.debug("refusal not written", e);
@@ -92,37 +100,32 @@ final class Answer {
         complete();
     }
 
-    void error(ChatError error, String message) {
-        json(error.status(), error.json(message));
-    }
-
     /** 500, for a bug: whatever the endpoint had set on the response is dropped. */
     void internalError() {
-        if (!answered.get() && !response.isCommitted()) {
+        if (!claim()) {
+            return;
+        }
+        byte[] body = ChatError.INTERNAL.json(ChatError.INTERNAL.message());
+        try {
             response.reset();
             ChatServlet.safetyHeaders(response);
-            error(ChatError.INTERNAL, ChatError.INTERNAL.message());
-        } else {
-            complete();
+        } catch (RuntimeException e) {
+            LOG.debug("response not reset", e);
         }
+        write(ChatError.INTERNAL.status(), JSON, body, true);
     }
 
     /** 204, never cached. */
     void noContent() {
-        if (claim()) {
-            response.setHeader("Cache-Control", "no-store");
-            write(HttpServletResponse.SC_NO_CONTENT, null, false);
-        }
+        send(HttpServletResponse.SC_NO_CONTENT, NO_STORE, null, false);
     }
 
     /**
-     * These bytes, with the headers already set on {@link #response()} and a
+     * 200 with these bytes, the headers already set on {@link #response()} and a
      * {@code Content-Length}; for {@code HEAD}, only the headers.
      */
     void bytes(byte[] body, boolean withBody) {
-        if (claim()) {
-            write(HttpServletResponse.SC_OK, body, withBody);
-        }
+        send(HttpServletResponse.SC_OK, AS_SET, body, withBody);
     }
 
     /** Ends the exchange where it stands: for an answer that a client has not taken in time. */
@@ -133,39 +136,28 @@ final class Answer {
 
     /** Runs this once the exchange is over, however it ended. */
     void whenDone(Runnable action) {
-        async.addListener(new AsyncListener() {
-            @Override
-            public void onComplete(AsyncEvent event) {
-                action.run();
-            }
-
-            @Override
-            public void onTimeout(AsyncEvent event) {
-            }
-
-            @Override
-            public void onError(AsyncEvent event) {
-            }
-
-            @Override
-            public void onStartAsync(AsyncEvent event) {
-            }
-        });
+        this.whenDone = action;
     }
 
     private boolean claim() {
         return answered.compareAndSet(false, true);
     }
 
-    private void write(int status, byte[] body, boolean withBody) {
+    private void send(int status, Consumer<HttpServletResponse> head, byte[] body, boolean withBody) {
+        if (claim()) {
+            write(status, head, body, withBody);
+        }
+    }
+
+    /** Writes a claimed answer; a body of null sends none and no {@code Content-Length}. */
+    private void write(int status, Consumer<HttpServletResponse> head, byte[] body, boolean withBody) {
         try {
+            head.accept(response);
             response.setStatus(status);
-            if (body == null) {
-                complete();
-                return;
+            if (body != null) {
+                response.setContentLength(body.length);
             }
-            response.setContentLength(body.length);
-            if (!withBody || body.length == 0) {
+            if (body == null || !withBody || body.length == 0) {
                 complete();
                 return;
             }
@@ -180,7 +172,7 @@ final class Answer {
     private void complete() {
         try {
             async.complete();
-        } catch (IllegalStateException alreadyDone) {
+        } catch (RuntimeException alreadyDone) {
             LOG.trace("exchange already completed", alreadyDone);
         }
     }
@@ -213,6 +205,34 @@ final class Answer {
         public void onError(Throwable failure) {
             LOG.debug("answer not written (client gone?)", failure);
             complete();
+        }
+    }
+
+    /** How the container tells that the exchange is over, or must be: no answer after that. */
+    private final class Ending implements AsyncListener {
+        @Override
+        public void onComplete(AsyncEvent event) {
+            answered.set(true);
+            Runnable action = whenDone;
+            if (action != null) {
+                action.run();
+            }
+        }
+
+        /** The backstop of {@link BodyReader}'s deadline: an answer not taken in time is cut. */
+        @Override
+        public void onTimeout(AsyncEvent event) {
+            cut();
+        }
+
+        @Override
+        public void onError(AsyncEvent event) {
+            LOG.debug("exchange failed (client gone?)", event.getThrowable());
+            cut();
+        }
+
+        @Override
+        public void onStartAsync(AsyncEvent event) {
         }
     }
 }

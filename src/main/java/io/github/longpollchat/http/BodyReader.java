@@ -1,25 +1,27 @@
 package io.github.longpollchat.http;
 
 import io.github.longpollchat.hub.ChatError;
+import io.github.longpollchat.hub.Hub;
 import io.github.longpollchat.hub.Refusal;
 import jakarta.servlet.AsyncContext;
-import jakarta.servlet.AsyncEvent;
-import jakarta.servlet.AsyncListener;
 import jakarta.servlet.ReadListener;
 import jakarta.servlet.ServletInputStream;
 import jakarta.servlet.http.HttpServletRequest;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.util.Locale;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 
 /**
  * Reads a POST body without blocking: bytes are taken as the container says they have come, so
- * that a client sending slowly (or not at all) holds no thread. At most {@link #MAX_BYTES} are
- * kept; the whole body must arrive within {@link #READ_SECONDS}. Then the bytes go to the
- * endpoint, on a container thread, or the request is refused, and the endpoint never runs.
+ * that a client sending slowly (or not at all) holds no thread, only its connection and the
+ * bytes it has sent. At most {@link #MAX_BYTES} are kept; the whole body must arrive within
+ * {@link #READ_SECONDS}. Then the bytes go to the endpoint, on a container thread, or the
+ * request is refused, and the endpoint never runs.
  */
 final class BodyReader implements ReadListener {
     static final int MAX_BYTES = 64 * 1024;
@@ -30,21 +32,24 @@ final class BodyReader implements ReadListener {
      */
     static final int MAX_SWALLOWED = 2 * 1024 * 1024;
     /**
-     * The longest a body may take to arrive, and its answer to go out, from the moment the
-     * request is handled: a body trickled a byte at a time keeps the connection's idle timeout
-     * from firing, but not this one.
+     * The longest a body may take to arrive, from the moment the request is handled: a body
+     * trickled a byte at a time keeps the connection's idle timeout from firing, but not this one.
      */
     static final int READ_SECONDS = 10;
+    /** Then its answer has this long to be taken before the exchange is cut (the container's async timeout). */
+    static final int ANSWER_SECONDS = 10;
+    /** Used within one container callback at a time, so one per thread serves every request. */
+    private static final ThreadLocal<byte[]> CHUNK = ThreadLocal.withInitial(() -> new byte[8192]);
 
     private final ServletInputStream in;
     private final Answer answer;
     private final Consumer<byte[]> endpoint;
-    private final byte[] chunk = new byte[8192];
     /** Null once the body is over the limit: the rest is only counted, then dropped. */
-    private ByteArrayOutputStream body = new ByteArrayOutputStream();
+    private volatile ByteArrayOutputStream body = new ByteArrayOutputStream();
     private long swallowed;
-    /** Set by whoever ends the reading first: the last byte, a failure, or the timeout. */
+    /** Set by whoever ends the reading first: the last byte, a failure, or the deadline. */
     private final AtomicBoolean finished = new AtomicBoolean();
+    private volatile Future<?> deadline;
 
     private BodyReader(ServletInputStream in, Answer answer, Consumer<byte[]> endpoint) {
         this.in = in;
@@ -58,21 +63,28 @@ final class BodyReader implements ReadListener {
      * @throws Refusal {@code 413} at once for a body declared too big to drain, or for a client
      *     that asked {@code Expect: 100-continue} and so has not sent it yet
      */
-    static void start(HttpServletRequest request, AsyncContext async, Answer answer, Consumer<byte[]> endpoint)
-            throws IOException {
+    static void start(HttpServletRequest request, AsyncContext async, Answer answer, Hub hub, Consumer<byte[]> endpoint) {
         long declared = request.getContentLengthLong();
         if (declared > MAX_BYTES && (declared > MAX_SWALLOWED || expectsContinue(request))) {
             // Reading would tell a 100-continue client to go ahead: the 413 is what spares it the upload.
             throw ChatError.BODY_TOO_LARGE.refusal();
         }
-        BodyReader reader = new BodyReader(request.getInputStream(), answer, endpoint);
-        async.setTimeout(TimeUnit.SECONDS.toMillis(READ_SECONDS));
-        async.addListener(reader.new Timeout());
+        ServletInputStream in;
+        try {
+            in = request.getInputStream();
+        } catch (IOException | RuntimeException e) {
+            throw ChatError.MALFORMED_BODY.refusal("The body could not be read.");
+        }
+        BodyReader reader = new BodyReader(in, answer, endpoint);
+        async.setTimeout(TimeUnit.SECONDS.toMillis(READ_SECONDS + ANSWER_SECONDS));
         if (declared < 0 && isTomcat(request)) {
             reader.readBlocking();
-        } else {
-            reader.in.setReadListener(reader);
+            return;
         }
+        // On the hub's timer, not the container's async timeout: that one's callback must end the
+        // exchange before it returns, which a non-blocking answer cannot promise.
+        reader.deadline = hub.later(reader::expire, TimeUnit.SECONDS.toMillis(READ_SECONDS));
+        in.setReadListener(reader);
     }
 
     /**
@@ -82,15 +94,17 @@ final class BodyReader implements ReadListener {
      * own concern (200 threads by default). Jetty answers a broken chunk itself.
      */
     private static boolean isTomcat(HttpServletRequest request) {
-        return request.getServletContext().getServerInfo().startsWith("Apache Tomcat");
+        // By the request's class, not the server's name, which operators often hide.
+        return request.getClass().getName().startsWith("org.apache.catalina.");
     }
 
     private void readBlocking() {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(READ_SECONDS);
         try {
             int n;
+            byte[] chunk = CHUNK.get();
             while (!finished.get() && (n = in.read(chunk)) >= 0) {
-                take(n);
+                take(chunk, n);
                 if (System.nanoTime() - deadline > 0) {
                     refuse(tooSlow());
                 }
@@ -113,12 +127,13 @@ final class BodyReader implements ReadListener {
     @Override
     public void onDataAvailable() {
         try {
+            byte[] chunk = CHUNK.get();
             while (!finished.get() && in.isReady()) {
                 int n = in.read(chunk);
                 if (n < 0) {
                     return; // the container calls onAllDataRead
                 }
-                take(n);
+                take(chunk, n);
             }
         } catch (IOException | RuntimeException e) {
             // A read that fails (a broken chunk, a reset) is the client's doing: refused here rather
@@ -127,11 +142,12 @@ final class BodyReader implements ReadListener {
         }
     }
 
-    private void take(int n) {
-        if (body != null) {
-            body.write(chunk, 0, n);
-            if (body.size() > MAX_BYTES) {
-                swallowed = body.size();
+    private void take(byte[] chunk, int n) {
+        ByteArrayOutputStream kept = body;
+        if (kept != null) {
+            kept.write(chunk, 0, n);
+            if (kept.size() > MAX_BYTES) {
+                swallowed = kept.size();
                 body = null;
             }
         } else {
@@ -144,17 +160,19 @@ final class BodyReader implements ReadListener {
 
     @Override
     public void onAllDataRead() {
-        if (body == null) {
+        ByteArrayOutputStream kept = body;
+        if (kept == null) {
             refuse(ChatError.BODY_TOO_LARGE.refusal());
         } else if (finished.compareAndSet(false, true)) {
-            endpoint.accept(body.toByteArray());
+            stopDeadline();
+            endpoint.accept(kept.toByteArray());
         }
     }
 
     /** The body ended before its {@code Content-Length} (the client closed or went silent), or could not be read. */
     @Override
     public void onError(Throwable failure) {
-        refuse(unreadable());
+        refuse(failure instanceof TimeoutException ? tooSlow() : unreadable());
     }
 
     private Refusal tooSlow() {
@@ -170,31 +188,22 @@ final class BodyReader implements ReadListener {
 
     private void refuse(Refusal refusal) {
         if (finished.compareAndSet(false, true)) {
+            stopDeadline();
             answer.refuse(refusal);
         }
     }
 
-    /** The body (or the answer) took longer than {@link #READ_SECONDS}. */
-    private final class Timeout implements AsyncListener {
-        @Override
-        public void onTimeout(AsyncEvent event) {
-            if (finished.compareAndSet(false, true)) {
-                answer.refuseAtOnce(tooSlow());
-            } else {
-                answer.cut();
-            }
+    /** The deadline passed with the body still arriving. */
+    private void expire() {
+        if (finished.compareAndSet(false, true)) {
+            answer.refuse(tooSlow());
         }
+    }
 
-        @Override
-        public void onComplete(AsyncEvent event) {
-        }
-
-        @Override
-        public void onError(AsyncEvent event) {
-        }
-
-        @Override
-        public void onStartAsync(AsyncEvent event) {
+    private void stopDeadline() {
+        Future<?> pending = deadline;
+        if (pending != null) {
+            pending.cancel(false);
         }
     }
 }

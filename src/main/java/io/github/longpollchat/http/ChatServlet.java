@@ -21,7 +21,7 @@ import org.slf4j.LoggerFactory;
  * <p>No request holds a thread while it waits on its client: each one goes into async mode at
  * once, its body is read as it arrives ({@link BodyReader}) and its answer written as the client
  * takes it ({@link Answer}). A thread is busy only while there is work to do, so that a small pool
- * serves any number of slow clients.
+ * serves any number of slow clients. (One exception, on Tomcat only: see {@link BodyReader}.)
  */
 abstract class ChatServlet extends HttpServlet {
     private static final Logger LOG = LoggerFactory.getLogger(ChatServlet.class);
@@ -37,9 +37,19 @@ abstract class ChatServlet extends HttpServlet {
     }
 
     @Override
-    protected final void service(HttpServletRequest request, HttpServletResponse response) {
+    protected final void service(HttpServletRequest request, HttpServletResponse response) throws IOException {
         safetyHeaders(response);
-        AsyncContext async = request.startAsync();
+        AsyncContext async;
+        try {
+            async = request.startAsync();
+        } catch (IllegalStateException e) {
+            // Something in front of the app (a container-wide filter) does not support async mode.
+            LOG.error("async mode refused on {}; every endpoint needs it", request.getRequestURI(), e);
+            response.setStatus(ChatError.INTERNAL.status());
+            response.setContentType(JsonReply.CONTENT_TYPE);
+            response.getOutputStream().write(ChatError.INTERNAL.json(ChatError.INTERNAL.message()));
+            return;
+        }
         async.setTimeout(0);
         Answer answer = new Answer(async);
         run(request, answer, () -> {
@@ -54,7 +64,7 @@ abstract class ChatServlet extends HttpServlet {
                 throw ChatError.METHOD_NOT_ALLOWED.refusal();
             }
             if (request.getMethod().equals("POST")) {
-                BodyReader.start(request, async, answer,
+                BodyReader.start(request, async, answer, hub,
                         body -> run(request, answer, () -> handle(request, RequestBody.parse(request, body), answer)));
             } else {
                 handle(request, Fields.none(), answer);
@@ -63,23 +73,15 @@ abstract class ChatServlet extends HttpServlet {
     }
 
     /** Runs an endpoint's work: a refusal becomes its JSON error, a bug a logged 500. */
-    private static void run(HttpServletRequest request, Answer answer, Work work) {
+    private static void run(HttpServletRequest request, Answer answer, Runnable work) {
         try {
             work.run();
         } catch (Refusal refusal) {
             answer.refuse(refusal);
-        } catch (IOException e) {
-            LOG.debug("request not read (client gone?)", e);
-            answer.cut();
         } catch (RuntimeException e) {
             LOG.error("unexpected failure on {}", request.getRequestURI(), e);
             answer.internalError();
         }
-    }
-
-    @FunctionalInterface
-    private interface Work {
-        void run() throws IOException;
     }
 
     static void safetyHeaders(HttpServletResponse response) {
@@ -96,5 +98,5 @@ abstract class ChatServlet extends HttpServlet {
      * The endpoint's own work, on a container thread: it answers through {@code answer}, now or
      * later. {@code body} holds a POST's fields; other methods get none.
      */
-    abstract void handle(HttpServletRequest request, Fields body, Answer answer) throws IOException;
+    abstract void handle(HttpServletRequest request, Fields body, Answer answer);
 }

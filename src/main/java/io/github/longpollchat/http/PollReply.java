@@ -16,7 +16,7 @@ final class PollReply {
     private PollReply() {
     }
 
-    /** Answers the poll with this result; never throws. */
+    /** Answers the poll with this result; like every {@link Answer}, never throws. */
     static void send(Answer answer, PollResult result) {
         if (result.gone()) {
             ChatError gone = ChatError.UNKNOWN_CLIENT;

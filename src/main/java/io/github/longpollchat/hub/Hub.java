@@ -3,6 +3,8 @@ package io.github.longpollchat.hub;
 import io.github.longpollchat.config.Option;
 import io.github.longpollchat.config.Settings;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -67,6 +69,7 @@ public final class Hub implements AutoCloseable {
             thread.setDaemon(true);
             return thread;
         });
+        timer.setRemoveOnCancelPolicy(true);
         if (sweeping) {
             timer.scheduleWithFixedDelay(this::sweep, SWEEP_MILLIS, SWEEP_MILLIS, TimeUnit.MILLISECONDS);
         }
@@ -285,7 +288,13 @@ public final class Hub implements AutoCloseable {
         client.touch();
         Object token = new Object();
         client.pendingLeave = token;
-        timer.schedule(() -> end(client, token), graceSeconds, TimeUnit.SECONDS);
+        try {
+            timer.schedule(() -> end(client, token), graceSeconds, TimeUnit.SECONDS);
+        } catch (RejectedExecutionException closed) {
+            // The hub closed after the servlet's shutting-down check: say so, not 500.
+            client.pendingLeave = null;
+            throw ChatError.SHUTTING_DOWN.refusal();
+        }
     }
 
     /**
@@ -373,6 +382,20 @@ public final class Hub implements AutoCloseable {
         ParkedPoll poll = client.mailbox.takeWaiter();
         if (poll != null && poll.claim()) {
             poll.answer(client.mailbox.current());
+        }
+    }
+
+    /**
+     * Runs a task on the hub's timer thread after a delay: the one timer of the app, also for the
+     * HTTP layer's body deadlines. Cancelled tasks leave its queue at once.
+     *
+     * @return the task, to cancel; null once the hub is closed
+     */
+    public Future<?> later(Runnable task, long millis) {
+        try {
+            return timer.schedule(task, millis, TimeUnit.MILLISECONDS);
+        } catch (RejectedExecutionException closed) {
+            return null;
         }
     }
 

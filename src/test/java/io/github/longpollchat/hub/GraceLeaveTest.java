@@ -8,7 +8,10 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-/** A grace leave is cancelled by a request of the client, and by nothing else. */
+/**
+ * A grace leave is cancelled by a request of the client, and by nothing else; one that comes as
+ * the server stops is refused as {@code shutting_down}.
+ */
 @Timeout(30)
 class GraceLeaveTest {
     @Test
@@ -43,5 +46,15 @@ class GraceLeaveTest {
             assertEquals(1, hub.stats().clients(), "still live after the grace period");
             hub.send(reloading.clientId(), "back", null);
         }
+    }
+
+    @Test
+    void aGraceLeaveAfterTheHubClosedIsRefusedAsShuttingDown() {
+        // The servlet checks for shutdown first; a leave can still slip in just after the check.
+        Hub hub = HubFixture.hub();
+        JoinResult late = hub.join("late", "g", null);
+        hub.close();
+        Refusal refused = assertThrows(Refusal.class, () -> hub.leave(late.clientId(), 5));
+        assertEquals(ChatError.SHUTTING_DOWN, refused.error());
     }
 }
