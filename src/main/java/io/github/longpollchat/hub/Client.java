@@ -17,7 +17,7 @@ final class Client {
     boolean live = true;
     private volatile long lastSeen = System.nanoTime();
     /** Set by {@code /leave} with a grace period; any later request clears it and so cancels the leave. */
-    volatile Object pendingLeave;
+    volatile GraceLeave pendingLeave;
 
     Client(String id, String name, Room room, Mailbox mailbox, int rateLimit) {
         this.id = id;
@@ -31,7 +31,11 @@ final class Client {
     /** A request of this client arrived: it is alive, and a pending grace leave is off. */
     void touch() {
         lastSeen = System.nanoTime();
-        pendingLeave = null;
+        GraceLeave pending = pendingLeave;
+        if (pending != null) {
+            pendingLeave = null;
+            pending.cancel();
+        }
     }
 
     /**

@@ -286,10 +286,10 @@ public final class Hub implements AutoCloseable {
             return;
         }
         client.touch();
-        Object token = new Object();
-        client.pendingLeave = token;
+        GraceLeave pending = new GraceLeave();
+        client.pendingLeave = pending;
         try {
-            timer.schedule(() -> end(client, token), graceSeconds, TimeUnit.SECONDS);
+            pending.task = timer.schedule(() -> end(client, pending), graceSeconds, TimeUnit.SECONDS);
         } catch (RejectedExecutionException closed) {
             // The hub closed after the servlet's shutting-down check: say so, not 500.
             client.pendingLeave = null;
@@ -302,7 +302,7 @@ public final class Hub implements AutoCloseable {
      *
      * @param token the grace leave that must still be pending, or null to end it regardless
      */
-    private void end(Client client, Object token) {
+    private void end(Client client, GraceLeave token) {
         Room.Fallout fallout = new Room.Fallout();
         synchronized (client.room) {
             if (token != null && client.pendingLeave != token) {
@@ -430,10 +430,13 @@ public final class Hub implements AutoCloseable {
             parked += client.mailbox.hasWaiter() ? 1 : 0;
             queued += client.mailbox.size();
         }
-        return new Stats(clients.size(), rooms.size(), parked, queued);
+        return new Stats(clients.size(), rooms.size(), parked, queued, timer.getQueue().size());
     }
 
-    /** A snapshot of the hub's size. */
-    public record Stats(int clients, int rooms, int parkedPolls, int queuedEvents) {
+    /**
+     * A snapshot of the hub's size; {@code timerTasks} counts what waits on its timer (the sweep,
+     * grace leaves, body deadlines).
+     */
+    public record Stats(int clients, int rooms, int parkedPolls, int queuedEvents, int timerTasks) {
     }
 }

@@ -57,4 +57,17 @@ class GraceLeaveTest {
         Refusal refused = assertThrows(Refusal.class, () -> hub.leave(late.clientId(), 5));
         assertEquals(ChatError.SHUTTING_DOWN, refused.error());
     }
+
+    @Test
+    void repeatedGraceLeavesLeaveOneTimerTask() {
+        try (Hub hub = HubFixture.unsweptHub()) {
+            JoinResult restless = hub.join("restless", "g", null);
+            for (int i = 0; i < 1000; i++) {
+                hub.leave(restless.clientId(), 10);
+            }
+            assertEquals(1, hub.stats().timerTasks(), "each leave cancels the one before");
+            hub.send(restless.clientId(), "staying after all", null);
+            assertEquals(0, hub.stats().timerTasks(), "a request cancels the pending leave's task");
+        }
+    }
 }
