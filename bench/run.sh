@@ -8,6 +8,10 @@
 #   bench/run.sh --targets=chat idle  # only longpoll-chat (or --targets=nchan)
 #   bench/run.sh --profile fanout-1k  # also a flight recording of this server during each measured
 #                                     # run, and its hottest methods (logs/*.jfr, logs/*.hot.txt)
+#   bench/run.sh --targets=chat --chat-args="--threads=200" fanout-100
+#                                     # extra flags for this server, to compare settings
+#   bench/run.sh --targets=chat --jar=/tmp/other.jar fanout-1k
+#                                     # another build of the jar, to compare code side by side
 #
 # Results: target/bench/run-<time>/ (results.jsonl, one JSON line per run; summary.md; plot.png;
 # the servers' and the load generator's logs). target/bench/latest points to the last run.
@@ -21,13 +25,17 @@ cd "$(dirname "$0")/.."
 rounds=2
 targets="chat nchan"
 profile=false
+chat_args=""
+jar="target/longpoll-chat.jar"
 scenarios=()
 for arg in "$@"; do
   case "$arg" in
     --rounds=*) rounds="${arg#--rounds=}" ;;
     --targets=*) targets="${arg#--targets=}"; targets="${targets//,/ }" ;;
     --profile) profile=true ;;
-    -h|--help) sed -n '2,17p' "$0"; exit 0 ;;
+    --chat-args=*) chat_args="${arg#--chat-args=}" ;;
+    --jar=*) jar="${arg#--jar=}" ;;
+    -h|--help) sed -n '2,21p' "$0"; exit 0 ;;
     -*) echo "unknown option: $arg" >&2; exit 2 ;;
     *) scenarios+=("$arg") ;;
   esac
@@ -107,8 +115,9 @@ wait_port() {
 
 start_chat() { # log
   local port; port=$(free_port 18180)
-  java -Xmx768m -jar target/longpoll-chat.jar --host=127.0.0.1 --port="$port" \
-    --rate-limit=0 --max-clients=100000 --mailbox=5000 --poll-timeout=30 >"$1" 2>&1 &
+  # shellcheck disable=SC2086
+  java -Xmx768m -jar "$jar" --host=127.0.0.1 --port="$port" \
+    --rate-limit=0 --max-clients=100000 --mailbox=5000 --poll-timeout=30 $chat_args >"$1" 2>&1 &
   SERVER_PID=$!
   wait_port "$port"
   URL="http://127.0.0.1:$port/"
@@ -129,6 +138,7 @@ start_nchan() { # log
 echo "machine: $(nproc) cores, $(awk '/MemTotal/{printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(uname -sr)," \
   "$(java -version 2>&1 | head -1), $(nginx -v 2>&1), Nchan $(dpkg-query -W -f='${Version}' libnginx-mod-nchan 2>/dev/null)," \
   "load average $(cut -d' ' -f1-3 /proc/loadavg)" | tee "$OUT/machine.txt"
+echo "longpoll-chat: $jar${chat_args:+ $chat_args}" | tee -a "$OUT/machine.txt"
 
 for scenario in "${scenarios[@]}"; do
   for round in $(seq 1 "$rounds"); do
