@@ -128,8 +128,8 @@ final class Answer {
         send(HttpServletResponse.SC_OK, AS_SET, body, withBody);
     }
 
-    /** Ends the exchange where it stands: for an answer that a client has not taken in time. */
-    void cut() {
+    /** Ends the exchange where it stands: the container gave up on it, or its answer was not taken in time. */
+    private void cut() {
         answered.set(true);
         complete();
     }
