@@ -12,6 +12,9 @@
 #                                     # extra flags for this server, to compare settings
 #   bench/run.sh --targets=chat --jar=/tmp/other.jar fanout-1k
 #                                     # another build of the jar, to compare code side by side
+#   bench/run.sh --targets=chat,nchan,floor-core,floor-servlet fanout-1k
+#                                     # and the floors: the least any server on this Jetty costs
+#                                     # (JettyFloor; also floor-core-selector, floor-servlet-selector-direct)
 #
 # Results: target/bench/run-<time>/ (results.jsonl, one JSON line per run; summary.md; plot.png;
 # the servers' and the load generator's logs). target/bench/latest points to the last run.
@@ -35,7 +38,7 @@ for arg in "$@"; do
     --profile) profile=true ;;
     --chat-args=*) chat_args="${arg#--chat-args=}" ;;
     --jar=*) jar="${arg#--jar=}" ;;
-    -h|--help) sed -n '2,21p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,24p' "$0"; exit 0 ;;
     -*) echo "unknown option: $arg" >&2; exit 2 ;;
     *) scenarios+=("$arg") ;;
   esac
@@ -123,6 +126,25 @@ start_chat() { # log
   URL="http://127.0.0.1:$port/"
 }
 
+# A floor: JettyFloor, the least a long-polling server on this Jetty costs; it speaks Nchan's protocol.
+start_floor() { # api log
+  local port; port=$(free_port 18200)
+  java -Xmx768m -cp "$CP" io.github.longpollchat.bench.JettyFloor --port="$port" --api="$1" >"$2" 2>&1 &
+  SERVER_PID=$!
+  wait_port "$port"
+  URL="http://127.0.0.1:$port/"
+}
+
+# The protocol the load generator speaks to a target.
+protocol_of() {
+  case "$1" in
+    chat) echo chat ;;
+    nchan|floor-*) echo nchan ;;
+    *) echo "unknown target: $1 (chat, nchan, floor-<api>: see JettyFloor)" >&2; exit 2 ;;
+  esac
+}
+for t in $targets; do protocol_of "$t" >/dev/null; done
+
 start_nchan() { # log
   local port dir; port=$(free_port 18190)
   dir="$(pwd)/$OUT/nchan"
@@ -145,7 +167,10 @@ for scenario in "${scenarios[@]}"; do
     for target in $targets; do
       log="$OUT/logs/$scenario-$target-$round"
       echo "== $scenario, round $round: $target"
-      "start_$target" "$log.server.log"
+      case "$target" in
+        floor-*) start_floor "${target#floor-}" "$log.server.log" ;;
+        *) "start_$target" "$log.server.log" ;;
+      esac
       if [ "$scenario" != idle ]; then
         # A fresh JVM spends its first minute compiling: one unmeasured pass first, for both servers
         # alike, so that the run measures the server warm, as it runs for days. 20 s of it: after
@@ -154,7 +179,7 @@ for scenario in "${scenarios[@]}"; do
         # warm-up's tabs until their TTL; they expire 60 s after it, near or after the end of the
         # longest run, and their 500 leave events cost the server a fraction of a second.)
         java -Xmx1g -XX:+UseParallelGC -cp "$CP" io.github.longpollchat.bench.LoadGenerator \
-          --target="$target" --url="$URL" --clients=500 --messages=4000 --rate=200 --warmup-seconds=0 \
+          --target="$(protocol_of "$target")" --url="$URL" --clients=500 --messages=4000 --rate=200 --warmup-seconds=0 \
           --verbose=false >"$log.warmup.out" 2>&1 || true
       fi
       if [ "$profile" = true ] && [ "$target" = chat ]; then
@@ -162,7 +187,7 @@ for scenario in "${scenarios[@]}"; do
       fi
       # shellcheck disable=SC2046
       if ! java -Xmx1g -XX:+UseParallelGC -cp "$CP" io.github.longpollchat.bench.LoadGenerator \
-          --target="$target" --url="$URL" --server-pid="$SERVER_PID" --label="$scenario" \
+          --target="$(protocol_of "$target")" --server-name="$target" --url="$URL" --server-pid="$SERVER_PID" --label="$scenario" \
           --json-out="$RESULTS" $(flags_of "$scenario") >"$log.out" 2>"$log.err"; then
         echo "   (lost or doubled deliveries; see $log.out)"
       fi

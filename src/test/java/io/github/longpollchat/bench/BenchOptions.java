@@ -16,6 +16,8 @@ import java.util.Locale;
 public final class BenchOptions {
     /** {@code chat} (this server's protocol) or {@code nchan} (Nchan's long-poll protocol). */
     public String target = "chat";
+    /** The name the run is reported under ("target" in the JSON line); the protocol's by default. */
+    public String serverName = "";
     /** The server's base URL; load traffic goes to loopback only. */
     public String url = "http://127.0.0.1:8080/";
     /** {@code fanout} (N subscribers, one room), {@code rooms} (rooms of room-size), {@code idle} (N parked for idle-seconds). */

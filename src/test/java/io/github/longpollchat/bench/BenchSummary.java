@@ -108,8 +108,38 @@ public final class BenchSummary {
             }
         });
         out.append("\nEach cell: the median of the rounds, every round's value in brackets.\n\n");
+        floors();
         targets();
         return out.toString();
+    }
+
+    private static final List<Figure> FLOOR_FIGURES = List.of(
+            figure("server CPU while sending, s", "serverCpuSeconds", 2),
+            figure("server CPU per delivery, µs", "serverCpuMicrosPerDelivery", 2),
+            figure("latency p50, ms", "latencyMs.p50", 2),
+            figure("latency p99, ms", "latencyMs.p99", 2));
+
+    /**
+     * Every server of the run side by side, when floors ran ({@code JettyFloor}: the least any
+     * server on this Jetty costs), with each one's CPU against Nchan's.
+     */
+    private void floors() {
+        runs.forEach((label, byTarget) -> {
+            if (byTarget.keySet().stream().noneMatch(target -> target.startsWith("floor-"))) {
+                return;
+            }
+            out.append("| ").append(label).append(" | ");
+            FLOOR_FIGURES.forEach(figure -> out.append(figure.name).append(" | "));
+            out.append("CPU ÷ Nchan's |\n|---|").append("---:|".repeat(FLOOR_FIGURES.size() + 1)).append('\n');
+            Double nchan = median(label, NCHAN, "serverCpuSeconds");
+            byTarget.forEach((target, lines) -> {
+                out.append("| ").append(target).append(" | ");
+                FLOOR_FIGURES.forEach(figure -> out.append(cell(values(lines, figure), figure.digits)).append(" | "));
+                Double cpu = median(label, target, "serverCpuSeconds");
+                out.append(cpu != null && nchan != null && nchan != 0 ? format(cpu / nchan, 2) : "").append(" |\n");
+            });
+            out.append('\n');
+        });
     }
 
     /** The targets, each as met or not, from the medians. */

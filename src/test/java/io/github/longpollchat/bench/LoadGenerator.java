@@ -97,7 +97,8 @@ public final class LoadGenerator {
 
     private Result runAll() throws Exception {
         ObjectNode r = Swarm.JSON.createObjectNode();
-        r.put("label", o.label).put("target", o.target).put("scenario", o.scenario).put("clients", o.clients)
+        r.put("label", o.label).put("target", o.serverName.isEmpty() ? o.target : o.serverName)
+                .put("protocol", o.target).put("scenario", o.scenario).put("clients", o.clients)
                 .put("rooms", o.roomCount()).put("roomSize", o.effectiveRoomSize())
                 .put("senders", o.senderIndexes().size()).put("messages", o.messageCount()).put("rate", o.rate)
                 .put("textBytes", o.textBytes).put("wave", o.wave).put("sources", o.sources);

@@ -5,8 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import io.github.longpollchat.config.Option;
 import io.github.longpollchat.config.Settings;
 import io.github.longpollchat.launcher.ChatServer;
+import org.eclipse.jetty.server.Server;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * A smoke run of the load generator against the embedded server, so that CI knows it still
@@ -26,26 +29,42 @@ class LoadGeneratorSmokeTest {
                 "--rate=30", "--per-process=50", "--worker-heap-mb=128");
     }
 
+    /** Nchan's protocol, as the benchmark speaks it to Nchan, against the floor that speaks it too. */
+    @ParameterizedTest
+    @ValueSource(strings = {"core", "servlet"})
+    void nchanProtocolTabsOnTheJettyFloorEachReceiveTwentyMessagesExactlyOnce(String api) throws Exception {
+        Server floor = JettyFloor.start(0, api, 16);
+        try {
+            assertNothingLostOrDoubled(JettyFloor.port(floor), 100, "--target=nchan", "--messages=20", "--senders=2");
+        } finally {
+            floor.stop();
+        }
+    }
+
     private static void assertNothingLostOrDoubled(int tabs, String... flags) throws Exception {
         ChatServer server = ChatServer.newServer(Settings.defaults()
                 .with(Option.PORT, 0).with(Option.HOST, "127.0.0.1").with(Option.RATE_LIMIT, 0)).start();
         try {
-            String[] common = {"--url=http://127.0.0.1:" + server.port() + "/", "--clients=" + tabs, "--rate=20",
-                "--sources=2", "--warmup-seconds=0", "--drain-seconds=30", "--verbose=false",
-                "--server-pid=" + ProcessHandle.current().pid()};
-            String[] all = new String[common.length + flags.length];
-            System.arraycopy(common, 0, all, 0, common.length);
-            System.arraycopy(flags, 0, all, common.length, flags.length);
-            LoadGenerator.Result result = LoadGenerator.run(BenchOptions.parse(all));
-            String report = result.table();
-            assertEquals(tabs * result.json().get("messages").asLong() / result.json().get("rooms").asLong(),
-                    result.expected(), report);
-            assertEquals(0, result.missing(), report);
-            assertEquals(0, result.duplicated(), report);
-            assertEquals(0, result.errorCount(), report);
-            assertEquals(result.expected(), result.received(), report);
+            assertNothingLostOrDoubled(server.port(), tabs, flags);
         } finally {
             server.stop();
         }
+    }
+
+    private static void assertNothingLostOrDoubled(int port, int tabs, String... flags) throws Exception {
+        String[] common = {"--url=http://127.0.0.1:" + port + "/", "--clients=" + tabs, "--rate=20",
+            "--sources=2", "--warmup-seconds=0", "--drain-seconds=30", "--verbose=false",
+            "--server-pid=" + ProcessHandle.current().pid()};
+        String[] all = new String[common.length + flags.length];
+        System.arraycopy(common, 0, all, 0, common.length);
+        System.arraycopy(flags, 0, all, common.length, flags.length);
+        LoadGenerator.Result result = LoadGenerator.run(BenchOptions.parse(all));
+        String report = result.table();
+        assertEquals(tabs * result.json().get("messages").asLong() / result.json().get("rooms").asLong(),
+                result.expected(), report);
+        assertEquals(0, result.missing(), report);
+        assertEquals(0, result.duplicated(), report);
+        assertEquals(0, result.errorCount(), report);
+        assertEquals(result.expected(), result.received(), report);
     }
 }

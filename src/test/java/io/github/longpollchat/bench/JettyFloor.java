@@ -1,0 +1,315 @@
+package io.github.longpollchat.bench;
+
+import jakarta.servlet.AsyncContext;
+import jakarta.servlet.ServletOutputStream;
+import jakarta.servlet.WriteListener;
+import jakarta.servlet.http.HttpServlet;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
+import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
+import org.eclipse.jetty.ee10.servlet.ServletHolder;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.io.Content;
+import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.HttpConfiguration;
+import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.util.Callback;
+import org.eclipse.jetty.util.thread.QueuedThreadPool;
+
+/**
+ * The floor under this server's figures: the least a long-polling server on the same Jetty, with
+ * the same connector settings and pool, costs per delivery. It keeps no clients, rooms, cursors,
+ * limits or JSON; it speaks the part of Nchan's protocol that {@link NchanSwarm} uses
+ * ({@code GET sub/<channel>} parks until the message after its {@code If-None-Match},
+ * {@code POST pub/<channel>} publishes to all), so the load generator runs against it with
+ * {@code --target=nchan}. Front ends over one channel map ({@code --api=}):
+ *
+ * <ul>
+ *   <li>{@code core}: a Jetty core {@link Handler} on the pool's threads; a publish writes each
+ *       parked answer from its own thread, as the core API allows without a dispatch.</li>
+ *   <li>{@code servlet}: async servlets built as this server's are ({@code startAsync}; answers
+ *       written by a {@link WriteListener} set from the publishing thread, which Jetty hands to
+ *       a pool thread).</li>
+ *   <li>{@code -selector}: each request runs on the selector thread that read it (a handler
+ *       declared non-blocking), with no hand-off to the pool.</li>
+ *   <li>{@code -direct}: the publishing thread writes each answer with a blocking write and
+ *       completes it, with no hand-off either; a client that stops reading would stall it, so
+ *       this is a floor, not a design.</li>
+ * </ul>
+ *
+ * <p>What this server spends above the servlet floor is its own work (the hub, JSON, the
+ * protocol's checks); what the servlet floor spends above the core floor is the servlet layer's.
+ * Run by {@code bench/run.sh --targets=chat,nchan,floor-core,floor-servlet fanout-1k}, with any of
+ * {@code floor-core-selector}, {@code floor-servlet-direct}, {@code floor-servlet-selector},
+ * {@code floor-servlet-selector-direct}.
+ */
+public final class JettyFloor {
+    private static final String LAST_MODIFIED = "Thu, 01 Jan 2026 00:00:00 GMT";
+
+    private JettyFloor() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        int port = 0;
+        String api = "core";
+        int threads = 16;
+        for (String arg : args) {
+            if (arg.startsWith("--port=")) {
+                port = Integer.parseInt(arg.substring(7));
+            } else if (arg.startsWith("--api=")) {
+                api = arg.substring(6);
+            } else if (arg.startsWith("--threads=")) {
+                threads = Integer.parseInt(arg.substring(10));
+            } else {
+                throw new IllegalArgumentException("usage: JettyFloor --port=N [--api=core|servlet…] [--threads=16]");
+            }
+        }
+        Server server = start(port, api, threads);
+        System.out.println("JettyFloor (" + api + ") on http://127.0.0.1:" + port(server) + "/");
+        server.join();
+    }
+
+    /** A started floor on 127.0.0.1 (port 0: any free port). */
+    static Server start(int port, String api, int threads) throws Exception {
+        // The same pool and connector settings as ChatServer's.
+        Server server = new Server(new QueuedThreadPool(threads, Math.min(8, threads)));
+        HttpConfiguration http = new HttpConfiguration();
+        http.setSendServerVersion(false);
+        http.setHeaderCacheSize(0);
+        ServerConnector connector = new ServerConnector(server, new HttpConnectionFactory(http));
+        connector.setHost("127.0.0.1");
+        connector.setPort(port);
+        connector.setIdleTimeout(60_000);
+        connector.setAcceptQueueSize(4096);
+        server.addConnector(connector);
+        Channels channels = new Channels();
+        switch (api) {
+            case "core" -> server.setHandler(new CoreFront(channels, false));
+            case "core-selector" -> server.setHandler(new CoreFront(channels, true));
+            case "servlet", "servlet-direct", "servlet-selector", "servlet-selector-direct" -> {
+                ServletContextHandler context = new ServletContextHandler("/");
+                context.addServlet(new ServletHolder(new ServletFront(channels, api.endsWith("-direct"))), "/*");
+                boolean onSelector = api.contains("selector");
+                server.setHandler(new Handler.Wrapper(context) {
+                    @Override
+                    public InvocationType getInvocationType() {
+                        return onSelector ? InvocationType.NON_BLOCKING : InvocationType.BLOCKING;
+                    }
+                });
+            }
+            default -> throw new IllegalArgumentException(
+                    "--api: core, core-selector, servlet, servlet-direct, servlet-selector or servlet-selector-direct");
+        }
+        server.start();
+        return server;
+    }
+
+    static int port(Server server) {
+        return ((ServerConnector) server.getConnectors()[0]).getLocalPort();
+    }
+
+    /** A parked subscriber: what to call with the message it waits for. */
+    private record Waiter(long next, Consumer<Message> answer) {
+    }
+
+    private record Message(long id, byte[] text) {
+    }
+
+    /** Every channel's messages, and the subscribers parked on each. */
+    private static final class Channels {
+        private final Map<String, Channel> byName = new ConcurrentHashMap<>();
+
+        Channel get(String name) {
+            return byName.computeIfAbsent(name, n -> new Channel());
+        }
+    }
+
+    private static final class Channel {
+        private final List<Message> messages = new ArrayList<>();
+        private List<Waiter> parked = new ArrayList<>();
+
+        /** The message after {@code etag} (or the next one published, without), now or later. */
+        void subscribe(String etag, Consumer<Message> answer) {
+            Message now;
+            synchronized (this) {
+                long next = etag == null ? messages.size() : Long.parseLong(etag.replace("\"", "")) + 1;
+                if (next < messages.size()) {
+                    now = messages.get((int) next);
+                } else {
+                    parked.add(new Waiter(next, answer));
+                    return;
+                }
+            }
+            answer.accept(now);
+        }
+
+        void publish(byte[] text) {
+            List<Waiter> woken;
+            Message message;
+            synchronized (this) {
+                message = new Message(messages.size(), text);
+                messages.add(message);
+                woken = parked;
+                parked = new ArrayList<>();
+            }
+            for (Waiter waiter : woken) {
+                waiter.answer().accept(message);
+            }
+        }
+
+        synchronized int subscribers() {
+            return parked.size();
+        }
+    }
+
+    private static String channel(String path, String prefix) {
+        return path.startsWith(prefix) ? path.substring(prefix.length()) : null;
+    }
+
+    private static byte[] subscribersJson(Channel channel) {
+        return ("{\"subscribers\":" + channel.subscribers() + "}").getBytes(StandardCharsets.US_ASCII);
+    }
+
+    /** Jetty's core API: no servlet layer. */
+    private static final class CoreFront extends Handler.Abstract {
+        private final Channels channels;
+        private final boolean onSelector;
+
+        CoreFront(Channels channels, boolean onSelector) {
+            this.channels = channels;
+            this.onSelector = onSelector;
+        }
+
+        /** Non-blocking runs each request on the selector thread that read it: no hand-off. */
+        @Override
+        public InvocationType getInvocationType() {
+            return onSelector ? InvocationType.NON_BLOCKING : InvocationType.BLOCKING;
+        }
+
+        @Override
+        public boolean handle(Request request, Response response, Callback callback) {
+            String path = Request.getPathInContext(request);
+            String sub = channel(path, "/sub/");
+            String pub = channel(path, "/pub/");
+            if (sub != null) {
+                channels.get(sub).subscribe(request.getHeaders().get(HttpHeader.IF_NONE_MATCH), message -> {
+                    response.setStatus(200);
+                    response.getHeaders().put(HttpHeader.CONTENT_TYPE, "text/plain");
+                    response.getHeaders().put(HttpHeader.LAST_MODIFIED, LAST_MODIFIED);
+                    response.getHeaders().put(HttpHeader.ETAG, "\"" + message.id() + "\"");
+                    response.getHeaders().put(HttpHeader.CONTENT_LENGTH, message.text().length);
+                    response.write(true, ByteBuffer.wrap(message.text()), callback);
+                });
+            } else if (pub != null && request.getMethod().equals("GET")) {
+                byte[] body = subscribersJson(channels.get(pub));
+                response.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/json");
+                response.getHeaders().put(HttpHeader.CONTENT_LENGTH, body.length);
+                response.write(true, ByteBuffer.wrap(body), callback);
+            } else if (pub != null) {
+                Content.Source.asByteBufferAsync(request).whenComplete((body, failure) -> {
+                    if (failure != null) {
+                        Response.writeError(request, response, callback, failure);
+                        return;
+                    }
+                    byte[] text = new byte[body.remaining()];
+                    body.get(text);
+                    channels.get(pub).publish(text);
+                    response.setStatus(202);
+                    response.getHeaders().put(HttpHeader.CONTENT_LENGTH, 0);
+                    response.write(true, null, callback);
+                });
+            } else {
+                Response.writeError(request, response, callback, 404);
+            }
+            return true;
+        }
+    }
+
+    /** The servlet API, used as this server's servlets use it. */
+    private static final class ServletFront extends HttpServlet {
+        private final transient Channels channels;
+        private final boolean direct;
+
+        ServletFront(Channels channels, boolean direct) {
+            this.channels = channels;
+            this.direct = direct;
+        }
+
+        @Override
+        protected void service(HttpServletRequest request, HttpServletResponse response) throws IOException {
+            String path = request.getRequestURI();
+            String sub = channel(path, "/sub/");
+            String pub = channel(path, "/pub/");
+            if (sub != null) {
+                AsyncContext async = request.startAsync();
+                async.setTimeout(0);
+                channels.get(sub).subscribe(request.getHeader("If-None-Match"), message -> {
+                    response.setStatus(200);
+                    response.setContentType("text/plain");
+                    response.setHeader("Last-Modified", LAST_MODIFIED);
+                    response.setHeader("Etag", "\"" + message.id() + "\"");
+                    if (direct) {
+                        try {
+                            response.setContentLength(message.text().length);
+                            response.getOutputStream().write(message.text());
+                        } catch (IOException e) {
+                            // the client is gone
+                        }
+                        async.complete();
+                    } else {
+                        write(async, response, message.text());
+                    }
+                });
+            } else if (pub != null && request.getMethod().equals("GET")) {
+                response.setContentType("application/json");
+                response.getOutputStream().write(subscribersJson(channels.get(pub)));
+            } else if (pub != null) {
+                channels.get(pub).publish(request.getInputStream().readAllBytes());
+                response.setStatus(202);
+            } else {
+                response.sendError(404);
+            }
+        }
+
+        private static void write(AsyncContext async, HttpServletResponse response, byte[] body) {
+            try {
+                response.setContentLength(body.length);
+                ServletOutputStream out = response.getOutputStream();
+                out.setWriteListener(new WriteListener() {
+                    private boolean written;
+
+                    @Override
+                    public void onWritePossible() throws IOException {
+                        while (out.isReady()) {
+                            if (written) {
+                                async.complete();
+                                return;
+                            }
+                            out.write(body);
+                            written = true;
+                        }
+                    }
+
+                    @Override
+                    public void onError(Throwable failure) {
+                        async.complete();
+                    }
+                });
+            } catch (IOException e) {
+                async.complete();
+            }
+        }
+    }
+}
