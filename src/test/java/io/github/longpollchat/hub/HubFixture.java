@@ -4,11 +4,12 @@ import io.github.longpollchat.config.Option;
 import io.github.longpollchat.config.Settings;
 import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Consumer;
 
 /** A hub with test settings, and a recorder of the answers its parked polls get. */
@@ -68,8 +69,14 @@ final class HubFixture {
         }
     }
 
-    /** Runs two actions at the same moment from a barrier, round after round, on two kept threads. */
+    /**
+     * Runs two actions at the same moment from a barrier, round after round, on two kept threads.
+     * Every other round, at random, one side starts up to 10 µs late: a barrier alone can give one
+     * thread the same head start every round (a loaded machine, one core busy), and the tests need
+     * both orders to come; the rounds without a delay keep the race as tight as it gets.
+     */
     static final class Racer implements AutoCloseable {
+        private static final long MAX_DELAY_NANOS = 10_000;
         private final ExecutorService pool = Executors.newFixedThreadPool(2);
 
         record Both<A, B>(A first, B second) {
@@ -77,15 +84,27 @@ final class HubFixture {
 
         <A, B> Both<A, B> race(Callable<A> first, Callable<B> second) throws Exception {
             CyclicBarrier start = new CyclicBarrier(2);
+            ThreadLocalRandom random = ThreadLocalRandom.current();
+            long delay = random.nextBoolean() ? random.nextLong(MAX_DELAY_NANOS) : 0;
+            boolean firstWaits = random.nextBoolean();
             Future<A> a = pool.submit(() -> {
                 start.await();
+                spin(firstWaits ? delay : 0);
                 return first.call();
             });
             Future<B> b = pool.submit(() -> {
                 start.await();
+                spin(firstWaits ? 0 : delay);
                 return second.call();
             });
             return new Both<>(a.get(), b.get());
+        }
+
+        private static void spin(long nanos) {
+            long until = System.nanoTime() + nanos;
+            while (System.nanoTime() - until < 0) {
+                Thread.onSpinWait();
+            }
         }
 
         @Override
