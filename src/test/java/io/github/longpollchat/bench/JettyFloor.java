@@ -95,23 +95,24 @@ public final class JettyFloor {
         connector.setAcceptQueueSize(4096);
         server.addConnector(connector);
         Channels channels = new Channels();
-        switch (api) {
-            case "core" -> server.setHandler(new CoreFront(channels, false));
-            case "core-selector" -> server.setHandler(new CoreFront(channels, true));
+        Handler front = switch (api) {
+            case "core", "core-selector" -> new CoreFront(channels);
             case "servlet", "servlet-direct", "servlet-selector", "servlet-selector-direct" -> {
                 ServletContextHandler context = new ServletContextHandler("/");
                 context.addServlet(new ServletHolder(new ServletFront(channels, api.endsWith("-direct"))), "/*");
-                boolean onSelector = api.contains("selector");
-                server.setHandler(new Handler.Wrapper(context) {
-                    @Override
-                    public InvocationType getInvocationType() {
-                        return onSelector ? InvocationType.NON_BLOCKING : InvocationType.BLOCKING;
-                    }
-                });
+                yield context;
             }
             default -> throw new IllegalArgumentException(
                     "--api: core, core-selector, servlet, servlet-direct, servlet-selector or servlet-selector-direct");
-        }
+        };
+        boolean onSelector = api.contains("selector");
+        // Declared non-blocking, a handler runs on the selector thread that read the request: no hand-off.
+        server.setHandler(new Handler.Wrapper(front) {
+            @Override
+            public InvocationType getInvocationType() {
+                return onSelector ? InvocationType.NON_BLOCKING : InvocationType.BLOCKING;
+            }
+        });
         server.start();
         return server;
     }
@@ -185,17 +186,9 @@ public final class JettyFloor {
     /** Jetty's core API: no servlet layer. */
     private static final class CoreFront extends Handler.Abstract {
         private final Channels channels;
-        private final boolean onSelector;
 
-        CoreFront(Channels channels, boolean onSelector) {
+        CoreFront(Channels channels) {
             this.channels = channels;
-            this.onSelector = onSelector;
-        }
-
-        /** Non-blocking runs each request on the selector thread that read it: no hand-off. */
-        @Override
-        public InvocationType getInvocationType() {
-            return onSelector ? InvocationType.NON_BLOCKING : InvocationType.BLOCKING;
         }
 
         @Override
