@@ -14,7 +14,8 @@
 #                                     # another build of the jar, to compare code side by side
 #   bench/run.sh --targets=chat,nchan,floor-core,floor-servlet fanout-1k
 #                                     # and the floors: the least any server on this Jetty costs
-#                                     # (JettyFloor; also floor-core-selector, floor-servlet-selector-direct)
+#                                     # (any floor-<api> of JettyFloor: core, core-selector, servlet,
+#                                     # servlet-direct, servlet-selector, servlet-selector-direct)
 #
 # Results: target/bench/run-<time>/ (results.jsonl, one JSON line per run; summary.md; plot.png;
 # the servers' and the load generator's logs). target/bench/latest points to the last run.
@@ -38,7 +39,7 @@ for arg in "$@"; do
     --profile) profile=true ;;
     --chat-args=*) chat_args="${arg#--chat-args=}" ;;
     --jar=*) jar="${arg#--jar=}" ;;
-    -h|--help) sed -n '2,24p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,25p' "$0"; exit 0 ;;
     -*) echo "unknown option: $arg" >&2; exit 2 ;;
     *) scenarios+=("$arg") ;;
   esac

@@ -84,6 +84,10 @@ final class BodyReader implements ReadListener {
         // On the hub's timer, not the container's async timeout: that one's callback must end the
         // exchange before it returns, which a non-blocking answer cannot promise.
         reader.deadline = hub.later(reader::expire, TimeUnit.SECONDS.toMillis(READ_SECONDS));
+        if (reader.deadline == null) {
+            // The hub closed after the servlet's shutting-down check: no body would be read in time.
+            throw ChatError.SHUTTING_DOWN.refusal();
+        }
         in.setReadListener(reader);
     }
 

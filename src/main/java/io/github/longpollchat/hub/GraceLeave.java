@@ -8,7 +8,7 @@ import java.util.concurrent.Future;
  * task behind, not one per request.
  */
 final class GraceLeave {
-    /** Set just after scheduling: a request in between finds none and leaves the task to find itself stale. */
+    /** Set just after scheduling; a request in between finds none, and the leave cancels itself (see {@code Hub.leave}). */
     volatile Future<?> task;
 
     void cancel() {

@@ -290,6 +290,10 @@ public final class Hub implements AutoCloseable {
         client.pendingLeave = pending;
         try {
             pending.task = timer.schedule(() -> end(client, pending), graceSeconds, TimeUnit.SECONDS);
+            if (client.pendingLeave != pending) {
+                // A request came between the two lines above and found no task to cancel.
+                pending.cancel();
+            }
         } catch (RejectedExecutionException closed) {
             // The hub closed after the servlet's shutting-down check: say so, not 500.
             client.pendingLeave = null;

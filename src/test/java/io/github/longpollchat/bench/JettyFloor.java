@@ -43,7 +43,9 @@ import org.eclipse.jetty.util.thread.QueuedThreadPool;
  *       written by a {@link WriteListener} set from the publishing thread, which Jetty hands to
  *       a pool thread).</li>
  *   <li>{@code -selector}: each request runs on the selector thread that read it (a handler
- *       declared non-blocking), with no hand-off to the pool.</li>
+ *       declared non-blocking), with no hand-off to the pool. The servlet front end still reads a
+ *       publish's body blocking, which holds only because the load generator sends it with its
+ *       headers.</li>
  *   <li>{@code -direct}: the publishing thread writes each answer with a blocking write and
  *       completes it, with no hand-off either; a client that stops reading would stall it, so
  *       this is a floor, not a design.</li>
@@ -121,10 +123,6 @@ public final class JettyFloor {
         return ((ServerConnector) server.getConnectors()[0]).getLocalPort();
     }
 
-    /** A parked subscriber: what to call with the message it waits for. */
-    private record Waiter(long next, Consumer<Message> answer) {
-    }
-
     private record Message(long id, byte[] text) {
     }
 
@@ -139,7 +137,8 @@ public final class JettyFloor {
 
     private static final class Channel {
         private final List<Message> messages = new ArrayList<>();
-        private List<Waiter> parked = new ArrayList<>();
+        /** What to call, for each parked subscriber, with the next message published. */
+        private List<Consumer<Message>> parked = new ArrayList<>();
 
         /** The message after {@code etag} (or the next one published, without), now or later. */
         void subscribe(String etag, Consumer<Message> answer) {
@@ -149,7 +148,7 @@ public final class JettyFloor {
                 if (next < messages.size()) {
                     now = messages.get((int) next);
                 } else {
-                    parked.add(new Waiter(next, answer));
+                    parked.add(answer);
                     return;
                 }
             }
@@ -157,7 +156,7 @@ public final class JettyFloor {
         }
 
         void publish(byte[] text) {
-            List<Waiter> woken;
+            List<Consumer<Message>> woken;
             Message message;
             synchronized (this) {
                 message = new Message(messages.size(), text);
@@ -165,9 +164,7 @@ public final class JettyFloor {
                 woken = parked;
                 parked = new ArrayList<>();
             }
-            for (Waiter waiter : woken) {
-                waiter.answer().accept(message);
-            }
+            woken.forEach(answer -> answer.accept(message));
         }
 
         synchronized int subscribers() {

@@ -191,6 +191,22 @@ class ResourceLimitsTest {
     }
 
     @Test
+    void aBodyThatArrivesInTimeLeavesNoDeadlineBehind() throws Exception {
+        ChatServer server = start(s -> s);
+        try {
+            ChatClient chat = clientOf(server);
+            String id = chat.join("prompt", "deadlines").get("clientId").asText();
+            for (int i = 0; i < 5; i++) {
+                assertEquals(200, chat.send(id, "on time " + i).status());
+            }
+            // Only the sweep waits on the timer: each body's 10 s deadline went as its body arrived.
+            assertEquals(1, server.hub().stats().timerTasks());
+        } finally {
+            server.stop();
+        }
+    }
+
+    @Test
     @Order(Integer.MAX_VALUE) // last, so that the other tests run while the slow bodies take their time
     void aBodyThatStopsAfterTenOfItsHundredBytesIsAnsweredOrCutWithin13Seconds() throws Exception {
         Object[] outcome = stoppedBody.get(30, TimeUnit.SECONDS);

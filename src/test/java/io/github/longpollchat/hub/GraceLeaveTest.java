@@ -70,4 +70,23 @@ class GraceLeaveTest {
             assertEquals(0, hub.stats().timerTasks(), "a request cancels the pending leave's task");
         }
     }
+
+    /**
+     * A request racing a grace leave, also between the leave setting itself pending and its task
+     * being scheduled: whichever comes first, a request after both leaves no leave behind.
+     */
+    @Test
+    void aRequestRacingAGraceLeaveLeavesNoLeaveTaskBehind() throws Exception {
+        try (Hub hub = HubFixture.unsweptHub(); HubFixture.Racer racer = new HubFixture.Racer()) {
+            JoinResult restless = hub.join("restless", "g", null);
+            for (int round = 0; round < 2000; round++) {
+                racer.race(() -> {
+                    hub.leave(restless.clientId(), 10);
+                    return null;
+                }, () -> hub.send(restless.clientId(), "here", null));
+                hub.send(restless.clientId(), "still here", null);
+                assertEquals(0, hub.stats().timerTasks(), "round " + round + ": a leave task outlived a later request");
+            }
+        }
+    }
 }

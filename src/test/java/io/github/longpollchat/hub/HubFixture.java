@@ -70,39 +70,42 @@ final class HubFixture {
     }
 
     /**
-     * Runs two actions at the same moment from a barrier, round after round, on two kept threads.
-     * Every other round, at random, one side starts up to 10 µs late: a barrier alone can give one
-     * thread the same head start every round (a loaded machine, one core busy), and the tests need
-     * both orders to come; the rounds without a delay keep the race as tight as it gets.
+     * Runs two actions at the same moment, round after round, on two kept threads. Both wait at a
+     * barrier, then spin to one start time a little ahead: the thread that trips a barrier runs on
+     * at once while the other is still being woken, a head start that a loaded machine can make
+     * the same every round, and the tests need both orders to come. In about half the rounds,
+     * chosen at random, one side also starts up to 10 µs late; the others keep the race as tight
+     * as it gets.
      */
     static final class Racer implements AutoCloseable {
-        private static final long MAX_DELAY_NANOS = 10_000;
+        private static final long LEAD_NANOS = 200_000;
+        private static final long MAX_SKEW_NANOS = 10_000;
         private final ExecutorService pool = Executors.newFixedThreadPool(2);
 
         record Both<A, B>(A first, B second) {
         }
 
         <A, B> Both<A, B> race(Callable<A> first, Callable<B> second) throws Exception {
-            CyclicBarrier start = new CyclicBarrier(2);
             ThreadLocalRandom random = ThreadLocalRandom.current();
-            long delay = random.nextBoolean() ? random.nextLong(MAX_DELAY_NANOS) : 0;
-            boolean firstWaits = random.nextBoolean();
+            long skew = random.nextBoolean() ? random.nextLong(-MAX_SKEW_NANOS, MAX_SKEW_NANOS + 1) : 0;
+            long[] start = new long[1];
+            // The barrier's action runs before either thread is let go, so both see the start time.
+            CyclicBarrier ready = new CyclicBarrier(2, () -> start[0] = System.nanoTime() + LEAD_NANOS);
             Future<A> a = pool.submit(() -> {
-                start.await();
-                spin(firstWaits ? delay : 0);
+                ready.await();
+                spinUntil(start[0] + Math.max(skew, 0));
                 return first.call();
             });
             Future<B> b = pool.submit(() -> {
-                start.await();
-                spin(firstWaits ? 0 : delay);
+                ready.await();
+                spinUntil(start[0] + Math.max(-skew, 0));
                 return second.call();
             });
             return new Both<>(a.get(), b.get());
         }
 
-        private static void spin(long nanos) {
-            long until = System.nanoTime() + nanos;
-            while (System.nanoTime() - until < 0) {
+        private static void spinUntil(long nanoTime) {
+            while (System.nanoTime() - nanoTime < 0) {
                 Thread.onSpinWait();
             }
         }

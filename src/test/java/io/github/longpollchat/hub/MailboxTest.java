@@ -30,6 +30,7 @@ class MailboxTest {
     void aClosedMailboxAnswersAPollGone() {
         mailbox.offer(message(1), new ArrayList<>());
         mailbox.close();
+        assertEquals(0, mailbox.size(), "closing frees the queue");
 
         Mailbox.Step step = mailbox.poll(0, parked());
 
