@@ -18,7 +18,7 @@ import org.junit.jupiter.api.Timeout;
 
 /** On stop, parked polls are answered at once with an empty answer, so that clients re-poll promptly. */
 @Timeout(60)
-class ShutdownTest {
+class GracefulStopTest {
     @Test
     void stoppingAnswersEveryParkedPollWithAnEmptyAnswer() throws Exception {
         ChatServer server = ChatServer.newServer(Settings.defaults()

@@ -16,7 +16,7 @@ import org.junit.jupiter.api.Timeout;
  * first event answers it.)
  */
 @Timeout(30)
-class EvictionTest {
+class MailboxOverflowTest {
     @Test
     void oneEventMoreThanTheMailboxHoldsEvictsTheClient() {
         try (Hub hub = HubFixture.hub(Option.MAILBOX, 3)) {
