@@ -1,7 +1,6 @@
 package io.github.longpollchat.http;
 
-import io.github.longpollchat.hub.ChatError;
-import io.github.longpollchat.hub.Refusal;
+import io.github.longpollchat.hub.Json;
 import jakarta.servlet.AsyncContext;
 import jakarta.servlet.AsyncEvent;
 import jakarta.servlet.AsyncListener;
@@ -31,9 +30,9 @@ final class Answer {
     private static final int CHUNK = 16 * 1024;
     private static final Consumer<HttpServletResponse> JSON = response -> {
         response.setContentType(JsonReply.CONTENT_TYPE);
-        response.setHeader("Cache-Control", "no-store");
+        response.setHeader("Cache-Control", JsonReply.CACHE_CONTROL);
     };
-    private static final Consumer<HttpServletResponse> NO_STORE = response -> response.setHeader("Cache-Control", "no-store");
+    private static final Consumer<HttpServletResponse> NO_STORE = response -> response.setHeader("Cache-Control", JsonReply.CACHE_CONTROL);
     private static final Consumer<HttpServletResponse> AS_SET = response -> { };
 
     private final AsyncContext async;
@@ -60,20 +59,21 @@ final class Answer {
 
     /** 200 with this object as JSON. */
     void json(Object body) {
-        json(HttpServletResponse.SC_OK, JsonReply.bytes(body));
+        json(HttpServletResponse.SC_OK, Json.bytes(body));
     }
 
     /** The protocol's error object for a refusal, with {@code Retry-After} when rate-limited. */
-    void refuse(Refusal refusal) {
-        Consumer<HttpServletResponse> head = refusal.error() != ChatError.RATE_LIMITED ? JSON : response -> {
+    void refuse(HttpRefusal refusal) {
+        Consumer<HttpServletResponse> head = refusal.code != ErrorCode.RATE_LIMITED ? JSON : response -> {
             JSON.accept(response);
-            response.setHeader("Retry-After", Long.toString(refusal.retryAfterSeconds()));
+            response.setHeader("Retry-After", Long.toString(refusal.retryAfterSeconds));
         };
-        send(refusal.error().status(), head, refusal.error().json(refusal.getMessage()), true);
+        send(refusal.code.status(), head, refusal.code.json(refusal.getMessage()), true);
     }
 
-    void error(ChatError error, String message) {
-        json(error.status(), error.json(message));
+    /** The protocol's error object for this code, with its default text. */
+    void error(ErrorCode code) {
+        json(code.status(), code.json(code.message()));
     }
 
     /**
@@ -83,14 +83,14 @@ final class Answer {
      * The first bytes of an answer of some hundred bytes on a connection still sending its
      * request do not wait.
      */
-    void refuseAtOnce(Refusal refusal) {
+    void refuseAtOnce(HttpRefusal refusal) {
         if (!claim()) {
             return;
         }
-        byte[] body = refusal.error().json(refusal.getMessage());
+        byte[] body = refusal.code.json(refusal.getMessage());
         try {
             JSON.accept(response);
-            response.setStatus(refusal.error().status());
+            response.setStatus(refusal.code.status());
             response.setContentLength(body.length);
             response.getOutputStream().write(body);
             response.flushBuffer();
@@ -105,14 +105,14 @@ final class Answer {
         if (!claim()) {
             return;
         }
-        byte[] body = ChatError.INTERNAL.json(ChatError.INTERNAL.message());
+        byte[] body = ErrorCode.INTERNAL.json(ErrorCode.INTERNAL.message());
         try {
             response.reset();
-            ChatServlet.safetyHeaders(response);
+            SafetyHeaders.set(response);
         } catch (RuntimeException e) {
             LOG.debug("response not reset", e);
         }
-        write(ChatError.INTERNAL.status(), JSON, body, true);
+        write(ErrorCode.INTERNAL.status(), JSON, body, true);
     }
 
     /** 204, never cached. */

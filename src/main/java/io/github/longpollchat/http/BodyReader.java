@@ -1,8 +1,5 @@
 package io.github.longpollchat.http;
 
-import io.github.longpollchat.hub.ChatError;
-import io.github.longpollchat.hub.Hub;
-import io.github.longpollchat.hub.Refusal;
 import jakarta.servlet.AsyncContext;
 import jakarta.servlet.ReadListener;
 import jakarta.servlet.ServletInputStream;
@@ -60,20 +57,21 @@ final class BodyReader implements ReadListener {
     /**
      * Starts reading the request's body; the endpoint gets the bytes once all have come.
      *
-     * @throws Refusal {@code 413} at once for a body declared too big to drain, or for a client
+     * @throws HttpRefusal {@code 413} at once for a body declared too big to drain, or for a client
      *     that asked {@code Expect: 100-continue} and so has not sent it yet
      */
-    static void start(HttpServletRequest request, AsyncContext async, Answer answer, Hub hub, Consumer<byte[]> endpoint) {
+    static void start(HttpServletRequest request, AsyncContext async, Answer answer, BodyDeadlines deadlines,
+                      Consumer<byte[]> endpoint) {
         long declared = request.getContentLengthLong();
         if (declared > MAX_BYTES && (declared > MAX_SWALLOWED || expectsContinue(request))) {
             // Reading would tell a 100-continue client to go ahead: the 413 is what spares it the upload.
-            throw ChatError.BODY_TOO_LARGE.refusal();
+            throw ErrorCode.BODY_TOO_LARGE.refusal();
         }
         ServletInputStream in;
         try {
             in = request.getInputStream();
         } catch (IOException | RuntimeException e) {
-            throw ChatError.MALFORMED_BODY.refusal("The body could not be read.");
+            throw ErrorCode.MALFORMED_BODY.refusal("The body could not be read.");
         }
         BodyReader reader = new BodyReader(in, answer, endpoint);
         async.setTimeout(TimeUnit.SECONDS.toMillis(READ_SECONDS + ANSWER_SECONDS));
@@ -81,12 +79,10 @@ final class BodyReader implements ReadListener {
             reader.readBlocking();
             return;
         }
-        // On the hub's timer, not the container's async timeout: that one's callback must end the
-        // exchange before it returns, which a non-blocking answer cannot promise.
-        reader.deadline = hub.later(reader::expire, TimeUnit.SECONDS.toMillis(READ_SECONDS));
+        reader.deadline = deadlines.arm(reader::expire, TimeUnit.SECONDS.toMillis(READ_SECONDS));
         if (reader.deadline == null) {
-            // The hub closed after the servlet's shutting-down check: no body would be read in time.
-            throw ChatError.SHUTTING_DOWN.refusal();
+            // The app closed after the servlet's shutting-down check: no body would be read in time.
+            throw ErrorCode.SHUTTING_DOWN.refusal();
         }
         in.setReadListener(reader);
     }
@@ -158,7 +154,7 @@ final class BodyReader implements ReadListener {
             swallowed += n;
         }
         if (swallowed > MAX_SWALLOWED) {
-            refuse(ChatError.BODY_TOO_LARGE.refusal());
+            refuse(ErrorCode.BODY_TOO_LARGE.refusal());
         }
     }
 
@@ -166,7 +162,7 @@ final class BodyReader implements ReadListener {
     public void onAllDataRead() {
         ByteArrayOutputStream kept = body;
         if (kept == null) {
-            refuse(ChatError.BODY_TOO_LARGE.refusal());
+            refuse(ErrorCode.BODY_TOO_LARGE.refusal());
         } else if (finished.compareAndSet(false, true)) {
             stopDeadline();
             endpoint.accept(kept.toByteArray());
@@ -179,18 +175,18 @@ final class BodyReader implements ReadListener {
         refuse(failure instanceof TimeoutException ? tooSlow() : unreadable());
     }
 
-    private Refusal tooSlow() {
-        return body == null ? ChatError.BODY_TOO_LARGE.refusal()
-                : ChatError.MALFORMED_BODY.refusal("The body arrived too slowly.");
+    private HttpRefusal tooSlow() {
+        return body == null ? ErrorCode.BODY_TOO_LARGE.refusal()
+                : ErrorCode.MALFORMED_BODY.refusal("The body arrived too slowly.");
     }
 
     /** A body over the limit gets its 413 however it ends; any other body that cannot be read is malformed. */
-    private Refusal unreadable() {
-        return body == null ? ChatError.BODY_TOO_LARGE.refusal()
-                : ChatError.MALFORMED_BODY.refusal("The body ended early or could not be read.");
+    private HttpRefusal unreadable() {
+        return body == null ? ErrorCode.BODY_TOO_LARGE.refusal()
+                : ErrorCode.MALFORMED_BODY.refusal("The body ended early or could not be read.");
     }
 
-    private void refuse(Refusal refusal) {
+    private void refuse(HttpRefusal refusal) {
         if (finished.compareAndSet(false, true)) {
             stopDeadline();
             answer.refuse(refusal);

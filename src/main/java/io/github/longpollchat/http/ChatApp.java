@@ -22,11 +22,14 @@ import java.util.Map;
 public final class ChatApp implements ServletContextListener {
     /** The context attribute under which the hub is kept. */
     public static final String HUB = Hub.class.getName();
+    /** The context attribute under which the body deadlines' timer is kept. */
+    public static final String BODY_DEADLINES = BodyDeadlines.class.getName();
     /** Where the long poll is mapped; the jar's launcher gives connections on it a longer idle timeout. */
     public static final String POLL_PATH = "/get_msg";
 
     private final Settings preset;
     private Hub hub;
+    private BodyDeadlines deadlines;
 
     /** For containers: settings from init-parameters and the environment. */
     public ChatApp() {
@@ -43,12 +46,14 @@ public final class ChatApp implements ServletContextListener {
         ServletContext context = event.getServletContext();
         Settings settings = preset != null ? preset : fromContainer(context);
         hub = new Hub(settings);
+        deadlines = new BodyDeadlines();
         context.setAttribute(HUB, hub);
-        register(context, "page", new PageServlet(hub), "/");
-        register(context, "join", new JoinServlet(hub), "/join");
-        register(context, "send", new SendServlet(hub), "/send_msg");
-        register(context, "get", new PollServlet(hub), POLL_PATH);
-        register(context, "leave", new LeaveServlet(hub), "/leave");
+        context.setAttribute(BODY_DEADLINES, deadlines);
+        register(context, "page", new PageServlet(hub, deadlines), "/");
+        register(context, "join", new JoinServlet(hub, deadlines), "/join");
+        register(context, "send", new SendServlet(hub, deadlines), "/send_msg");
+        register(context, "get", new PollServlet(hub, deadlines), POLL_PATH);
+        register(context, "leave", new LeaveServlet(hub, deadlines), "/leave");
     }
 
     private static void register(ServletContext context, String name, Servlet servlet, String path) {
@@ -78,6 +83,9 @@ public final class ChatApp implements ServletContextListener {
     public void contextDestroyed(ServletContextEvent event) {
         if (hub != null) {
             hub.close();
+        }
+        if (deadlines != null) {
+            deadlines.close();
         }
     }
 }

@@ -1,6 +1,5 @@
 package io.github.longpollchat.http;
 
-import io.github.longpollchat.hub.ChatError;
 import io.github.longpollchat.hub.Hub;
 import io.github.longpollchat.hub.Refusal;
 import jakarta.servlet.AsyncContext;
@@ -15,8 +14,8 @@ import org.slf4j.LoggerFactory;
 /**
  * What every endpoint shares: the checks that outrank its own ({@code shutting_down}, then
  * {@code not_found}, then {@code method_not_allowed}), the safety headers, reading a POST's body,
- * and turning a {@link Refusal} into the protocol's JSON error. Nothing escapes as a container
- * error page.
+ * and turning a refusal (the hub's {@link Refusal} or the servlets' own {@link HttpRefusal}) into
+ * the protocol's JSON error. Nothing escapes as a container error page.
  *
  * <p>No request holds a thread while it waits on its client: each one goes into async mode at
  * once, its body is read as it arrives ({@link BodyReader}) and its answer written as the client
@@ -27,44 +26,46 @@ abstract class ChatServlet extends HttpServlet {
     private static final Logger LOG = LoggerFactory.getLogger(ChatServlet.class);
 
     final transient Hub hub;
+    private final transient BodyDeadlines deadlines;
     private final Set<String> methods;
     private final String allow;
 
-    ChatServlet(Hub hub, String... methods) {
+    ChatServlet(Hub hub, BodyDeadlines deadlines, String... methods) {
         this.hub = hub;
+        this.deadlines = deadlines;
         this.methods = Set.of(methods);
         this.allow = String.join(", ", methods);
     }
 
     @Override
     protected final void service(HttpServletRequest request, HttpServletResponse response) throws IOException {
-        safetyHeaders(response);
+        SafetyHeaders.set(response);
         AsyncContext async;
         try {
             async = request.startAsync();
         } catch (IllegalStateException e) {
             // Something in front of the app (a container-wide filter) does not support async mode.
             LOG.error("async mode refused on {}; every endpoint needs it", request.getRequestURI(), e);
-            response.setStatus(ChatError.INTERNAL.status());
+            response.setStatus(ErrorCode.INTERNAL.status());
             response.setContentType(JsonReply.CONTENT_TYPE);
-            response.getOutputStream().write(ChatError.INTERNAL.json(ChatError.INTERNAL.message()));
+            response.getOutputStream().write(ErrorCode.INTERNAL.json(ErrorCode.INTERNAL.message()));
             return;
         }
         async.setTimeout(0);
         Answer answer = new Answer(async);
         run(request, answer, () -> {
             if (hub.isShuttingDown()) {
-                throw ChatError.SHUTTING_DOWN.refusal();
+                throw ErrorCode.SHUTTING_DOWN.refusal();
             }
             if (!exists(request)) {
-                throw ChatError.NOT_FOUND.refusal();
+                throw ErrorCode.NOT_FOUND.refusal();
             }
             if (!methods.contains(request.getMethod())) {
                 response.setHeader("Allow", allow);
-                throw ChatError.METHOD_NOT_ALLOWED.refusal();
+                throw ErrorCode.METHOD_NOT_ALLOWED.refusal();
             }
             if (request.getMethod().equals("POST")) {
-                BodyReader.start(request, async, answer, hub,
+                BodyReader.start(request, async, answer, deadlines,
                         body -> run(request, answer, () -> handle(request, RequestBody.parse(request, body), answer)));
             } else {
                 handle(request, Fields.none(), answer);
@@ -77,16 +78,13 @@ abstract class ChatServlet extends HttpServlet {
         try {
             work.run();
         } catch (Refusal refusal) {
+            answer.refuse(ErrorCode.refusal(refusal));
+        } catch (HttpRefusal refusal) {
             answer.refuse(refusal);
         } catch (RuntimeException e) {
             LOG.error("unexpected failure on {}", request.getRequestURI(), e);
             answer.internalError();
         }
-    }
-
-    static void safetyHeaders(HttpServletResponse response) {
-        response.setHeader("X-Content-Type-Options", "nosniff");
-        response.setHeader("Referrer-Policy", "no-referrer");
     }
 
     /** Whether the request's path names something this servlet serves; false answers 404. */

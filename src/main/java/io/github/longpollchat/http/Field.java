@@ -1,22 +1,20 @@
 package io.github.longpollchat.http;
 
-import io.github.longpollchat.hub.ChatError;
-
 /** A request field of the protocol, with the error its bad value earns. */
 enum Field {
-    CLIENT_ID("clientId", ChatError.INVALID_CLIENT_ID),
-    NAME("name", ChatError.INVALID_NAME),
-    ROOM("room", ChatError.INVALID_ROOM),
-    TEXT("text", ChatError.INVALID_TEXT),
-    MSG_ID("msgId", ChatError.INVALID_MSG_ID),
-    GRACE("grace", ChatError.INVALID_GRACE),
-    CURSOR("cursor", ChatError.INVALID_CURSOR),
-    TIMEOUT("timeout", ChatError.INVALID_TIMEOUT);
+    CLIENT_ID("clientId", ErrorCode.INVALID_CLIENT_ID),
+    NAME("name", ErrorCode.INVALID_NAME),
+    ROOM("room", ErrorCode.INVALID_ROOM),
+    TEXT("text", ErrorCode.INVALID_TEXT),
+    MSG_ID("msgId", ErrorCode.INVALID_MSG_ID),
+    GRACE("grace", ErrorCode.INVALID_GRACE),
+    CURSOR("cursor", ErrorCode.INVALID_CURSOR),
+    TIMEOUT("timeout", ErrorCode.INVALID_TIMEOUT);
 
     final String key;
-    final ChatError invalid;
+    final ErrorCode invalid;
 
-    Field(String key, ChatError invalid) {
+    Field(String key, ErrorCode invalid) {
         this.key = key;
         this.invalid = invalid;
     }

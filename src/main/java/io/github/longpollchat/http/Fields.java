@@ -1,7 +1,6 @@
 package io.github.longpollchat.http;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.github.longpollchat.hub.ChatError;
 import java.util.Map;
 import java.util.Set;
 
@@ -32,11 +31,11 @@ final class Fields {
         return new Fields(Map.of());
     }
 
-    /** @throws io.github.longpollchat.hub.Refusal {@code missing_field} naming the first absent one */
+    /** @throws HttpRefusal {@code missing_field} naming the first absent one */
     void require(Field... required) {
         for (Field field : required) {
             if (!given(field)) {
-                throw ChatError.MISSING_FIELD.refusal("The field '" + field.key + "' is required.");
+                throw ErrorCode.MISSING_FIELD.refusal("The field '" + field.key + "' is required.");
             }
         }
     }

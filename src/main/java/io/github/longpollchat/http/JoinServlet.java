@@ -13,8 +13,8 @@ import java.util.Map;
 public final class JoinServlet extends ChatServlet {
     static final String DEFAULT_ROOM = "lobby";
 
-    public JoinServlet(Hub hub) {
-        super(hub, "POST");
+    public JoinServlet(Hub hub, BodyDeadlines deadlines) {
+        super(hub, deadlines, "POST");
     }
 
     @Override

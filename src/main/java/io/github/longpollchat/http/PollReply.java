@@ -1,6 +1,6 @@
 package io.github.longpollchat.http;
 
-import io.github.longpollchat.hub.ChatError;
+import io.github.longpollchat.hub.Json;
 import io.github.longpollchat.hub.PollResult;
 import io.github.longpollchat.hub.PostedEvent;
 import jakarta.servlet.http.HttpServletResponse;
@@ -19,8 +19,7 @@ final class PollReply {
     /** Answers the poll with this result; like every {@link Answer}, never throws. */
     static void send(Answer answer, PollResult result) {
         if (result.gone()) {
-            ChatError gone = ChatError.UNKNOWN_CLIENT;
-            answer.error(gone, gone.message());
+            answer.error(ErrorCode.UNKNOWN_CLIENT);
         } else {
             answer.json(HttpServletResponse.SC_OK, body(result));
         }
@@ -39,7 +38,7 @@ final class PollReply {
             if (result.superseded()) {
                 body.put("superseded", true);
             }
-            return JsonReply.bytes(body);
+            return Json.bytes(body);
         }
         int size = BATCH_START.length + 32;
         for (PostedEvent event : result.messages()) {

@@ -6,7 +6,6 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
-import io.github.longpollchat.hub.ChatError;
 import jakarta.servlet.http.HttpServletRequest;
 import java.io.IOException;
 import java.util.HashMap;
@@ -50,7 +49,7 @@ final class RequestBody {
         if (mediaType.equals(JSON)) {
             return json(body);
         }
-        throw ChatError.UNSUPPORTED_MEDIA_TYPE.refusal();
+        throw ErrorCode.UNSUPPORTED_MEDIA_TYPE.refusal();
     }
 
     /** The lower-cased type/subtype; 415 for a charset other than UTF-8. */
@@ -62,7 +61,7 @@ final class RequestBody {
             if (eq > 0 && param.substring(0, eq).strip().equalsIgnoreCase("charset")) {
                 String charset = param.substring(eq + 1).strip().replace("\"", "");
                 if (!charset.equalsIgnoreCase("utf-8")) {
-                    throw ChatError.UNSUPPORTED_MEDIA_TYPE.refusal("Only UTF-8 is accepted.");
+                    throw ErrorCode.UNSUPPORTED_MEDIA_TYPE.refusal("Only UTF-8 is accepted.");
                 }
             }
         }
@@ -73,10 +72,10 @@ final class RequestBody {
         Map<String, Object> values = new HashMap<>();
         for (FormEncoding.Pair pair : FormEncoding.parse(body)) {
             if (pair.key() == null || pair.value() == null) {
-                throw ChatError.MALFORMED_BODY.refusal("The form has bad percent-encoding or invalid UTF-8.");
+                throw ErrorCode.MALFORMED_BODY.refusal("The form has bad percent-encoding or invalid UTF-8.");
             }
             if (values.put(pair.key(), pair.value()) != null) {
-                throw ChatError.MALFORMED_BODY.refusal("The field '" + pair.key() + "' is given twice.");
+                throw ErrorCode.MALFORMED_BODY.refusal("The field '" + pair.key() + "' is given twice.");
             }
         }
         return new Fields(values);
@@ -86,16 +85,16 @@ final class RequestBody {
         // Decoded by us, strictly: Jackson's own decoding accepts overlong UTF-8 and guesses UTF-16.
         String text = FormEncoding.strictUtf8(body);
         if (text == null) {
-            throw ChatError.MALFORMED_BODY.refusal("The body is not valid UTF-8.");
+            throw ErrorCode.MALFORMED_BODY.refusal("The body is not valid UTF-8.");
         }
         JsonNode root;
         try {
             root = MAPPER.readTree(text);
         } catch (IOException e) {
-            throw ChatError.MALFORMED_BODY.refusal("The body is not valid JSON (or has a key twice).");
+            throw ErrorCode.MALFORMED_BODY.refusal("The body is not valid JSON (or has a key twice).");
         }
         if (root == null || !root.isObject()) {
-            throw ChatError.MALFORMED_BODY.refusal("The body must be a JSON object.");
+            throw ErrorCode.MALFORMED_BODY.refusal("The body must be a JSON object.");
         }
         Map<String, Object> values = new HashMap<>();
         for (Iterator<Map.Entry<String, JsonNode>> it = root.fields(); it.hasNext(); ) {

@@ -4,7 +4,7 @@ import java.text.Normalizer;
 import java.util.Locale;
 
 /**
- * The rule for display names: stripped, in NFC, 1-32 code points, no control characters (Cc) and
+ * The rule for display names: stripped, in NFC, 1 to {@value #MAX_CODE_POINTS} code points, no control characters (Cc) and
  * no line or paragraph separators. Two names clash when their lower-cased NFC forms are equal.
  */
 public final class DisplayName {
@@ -21,12 +21,12 @@ public final class DisplayName {
         String name = Normalizer.normalize(raw.strip(), Normalizer.Form.NFC);
         int length = name.codePointCount(0, name.length());
         if (length < 1 || length > MAX_CODE_POINTS) {
-            throw ChatError.INVALID_NAME.refusal("The name must be 1-32 characters.");
+            throw Reason.INVALID_NAME.refusal("The name must be 1-" + MAX_CODE_POINTS + " characters.");
         }
         boolean bad = name.codePoints().anyMatch(c ->
                 Character.getType(c) == Character.CONTROL || c == 0x2028 || c == 0x2029);
         if (bad) {
-            throw ChatError.INVALID_NAME.refusal("The name must not contain control characters or line breaks.");
+            throw Reason.INVALID_NAME.refusal("The name must not contain control characters or line breaks.");
         }
         return name;
     }

@@ -2,10 +2,8 @@ package io.github.longpollchat.hub;
 
 import io.github.longpollchat.config.Option;
 import io.github.longpollchat.config.Settings;
+import java.util.Collection;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Future;
-import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
@@ -19,19 +17,12 @@ import org.slf4j.LoggerFactory;
  * <p>Threading: a room's state changes only under that room's lock (see {@link Room}); a
  * mailbox's under its own (see {@link Mailbox}). Parked polls are answered only after those locks
  * are released, through {@link ParkedPoll#claim()}, so a slow connection never holds up a room.
- * One timer thread runs grace leaves and the sweep, four times a second, that times out parked
- * polls (so a poll is answered at most a quarter of a second after its timeout, never before),
- * expires idle clients and forgets idle rooms. A parked poll's timeout is thus a deadline in
- * the poll, not a task on a timer: a task per poll made every park and every wake-up take the
- * timer queue's one lock, which under fan-out was most of the hub's own cost.
+ * Time-driven work (poll timeouts, expiry, idle rooms, grace leaves) runs on the {@link Sweeper}.
  */
 public final class Hub implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Hub.class);
-    private static final long SWEEP_MILLIS = 250;
 
     private final int pollTimeout;
-    private final long clientTtlNanos;
-    private final long roomTtlNanos;
     private final int historySize;
     private final int mailboxSize;
     private final int maxClients;
@@ -39,11 +30,12 @@ public final class Hub implements AutoCloseable {
     private final int maxText;
     private final int rateLimit;
 
+    /** Live clients by {@link Tokens#selector} of their id. */
     private final ConcurrentHashMap<String, Client> clients = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, Room> rooms = new ConcurrentHashMap<>();
     /** Live clients plus joins under way that have reserved a place. */
     private final AtomicInteger clientSlots = new AtomicInteger();
-    private final ScheduledThreadPoolExecutor timer;
+    final Sweeper sweeper;
     private volatile boolean shuttingDown;
 
     public Hub(Settings settings) {
@@ -52,27 +44,18 @@ public final class Hub implements AutoCloseable {
 
     /**
      * @param sweeping false for race tests that must be the only ones to sweep, so that their
-     *     sweep, not the background one, is what races their other threads
+     *     {@code sweeper.sweep()}, not the background one, is what races their other threads
      */
     Hub(Settings settings, boolean sweeping) {
         this.pollTimeout = settings.get(Option.POLL_TIMEOUT);
-        this.clientTtlNanos = TimeUnit.SECONDS.toNanos(settings.get(Option.CLIENT_TTL));
-        this.roomTtlNanos = TimeUnit.SECONDS.toNanos(settings.get(Option.ROOM_TTL));
         this.historySize = settings.get(Option.HISTORY);
         this.mailboxSize = settings.get(Option.MAILBOX);
         this.maxClients = settings.get(Option.MAX_CLIENTS);
         this.maxRooms = settings.get(Option.MAX_ROOMS);
         this.maxText = settings.get(Option.MAX_TEXT);
         this.rateLimit = settings.get(Option.RATE_LIMIT);
-        this.timer = new ScheduledThreadPoolExecutor(1, runnable -> {
-            Thread thread = new Thread(runnable, "chat-timer");
-            thread.setDaemon(true);
-            return thread;
-        });
-        timer.setRemoveOnCancelPolicy(true);
-        if (sweeping) {
-            timer.scheduleWithFixedDelay(this::sweep, SWEEP_MILLIS, SWEEP_MILLIS, TimeUnit.MILLISECONDS);
-        }
+        this.sweeper = new Sweeper(this, TimeUnit.SECONDS.toNanos(settings.get(Option.CLIENT_TTL)),
+                TimeUnit.SECONDS.toNanos(settings.get(Option.ROOM_TTL)), sweeping);
     }
 
     /** The longest a poll is parked, in seconds, and the default {@code timeout}. */
@@ -113,11 +96,11 @@ public final class Hub implements AutoCloseable {
                 if (room != null) {
                     synchronized (room) {
                         if (room.isNameTaken(nameKey)) {
-                            throw ChatError.NAME_TAKEN.refusal();
+                            throw Reason.NAME_TAKEN.refusal();
                         }
                     }
                 }
-                throw ChatError.SERVER_FULL.refusal("The server has as many clients as it may hold.");
+                throw Reason.SERVER_FULL.refusal("The server has as many clients as it may hold.");
             }
             boolean admitted = false;
             try {
@@ -131,10 +114,10 @@ public final class Hub implements AutoCloseable {
                         continue;
                     }
                     if (room.isNameTaken(nameKey)) {
-                        throw ChatError.NAME_TAKEN.refusal();
+                        throw Reason.NAME_TAKEN.refusal();
                     }
                     Client client = room.admit(newUniqueId(), name, rateLimit);
-                    clients.put(client.id, client);
+                    clients.put(Tokens.selector(client.id), client);
                     admitted = true;
                     long cursor = room.lastId();
                     var history = room.history();
@@ -178,7 +161,7 @@ public final class Hub implements AutoCloseable {
             Room room = rooms.get(roomName);
             if (room == null) {
                 if (rooms.size() >= maxRooms) {
-                    throw ChatError.SERVER_FULL.refusal("The server has as many rooms as it may hold.");
+                    throw Reason.SERVER_FULL.refusal("The server has as many rooms as it may hold.");
                 }
                 room = new Room(roomName, historySize, mailboxSize);
                 rooms.put(roomName, room);
@@ -191,7 +174,7 @@ public final class Hub implements AutoCloseable {
         String id;
         do {
             id = Tokens.newClientId();
-        } while (clients.containsKey(id));
+        } while (clients.containsKey(Tokens.selector(id)));
         return id;
     }
 
@@ -210,7 +193,7 @@ public final class Hub implements AutoCloseable {
         long id;
         synchronized (room) {
             if (!client.live) {
-                throw ChatError.UNKNOWN_CLIENT.refusal();
+                throw Reason.UNKNOWN_CLIENT.refusal();
             }
             client.touch();
             Long earlier = client.keys.find(msgId);
@@ -253,7 +236,7 @@ public final class Hub implements AutoCloseable {
         }
         if (step.now() != null) {
             if (step.now().gone()) {
-                throw ChatError.UNKNOWN_CLIENT.refusal();
+                throw Reason.UNKNOWN_CLIENT.refusal();
             }
             return step.now();
         }
@@ -262,14 +245,6 @@ public final class Hub implements AutoCloseable {
             answerShutdown(client);
         }
         return null;
-    }
-
-    /** The poll's timeout fired: answer with whatever is queued (usually nothing). Tests call it to race a timeout. */
-    void expire(ParkedPoll poll) {
-        poll.client().mailbox.release(poll);
-        if (poll.claim()) {
-            poll.answer(poll.client().mailbox.current());
-        }
     }
 
     /**
@@ -286,18 +261,9 @@ public final class Hub implements AutoCloseable {
             return;
         }
         client.touch();
-        GraceLeave pending = new GraceLeave();
-        client.pendingLeave = pending;
-        try {
-            pending.task = timer.schedule(() -> end(client, pending), graceSeconds, TimeUnit.SECONDS);
-            if (client.pendingLeave != pending) {
-                // A request came between the two lines above and found no task to cancel.
-                pending.cancel();
-            }
-        } catch (RejectedExecutionException closed) {
+        if (!sweeper.leaveLater(client, graceSeconds)) {
             // The hub closed after the servlet's shutting-down check: say so, not 500.
-            client.pendingLeave = null;
-            throw ChatError.SHUTTING_DOWN.refusal();
+            throw Reason.SHUTTING_DOWN.refusal();
         }
     }
 
@@ -306,7 +272,7 @@ public final class Hub implements AutoCloseable {
      *
      * @param token the grace leave that must still be pending, or null to end it regardless
      */
-    private void end(Client client, GraceLeave token) {
+    void end(Client client, GraceLeave token) {
         Room.Fallout fallout = new Room.Fallout();
         synchronized (client.room) {
             if (token != null && client.pendingLeave != token) {
@@ -323,7 +289,7 @@ public final class Hub implements AutoCloseable {
      */
     private void settle(Room.Fallout fallout) {
         for (Client gone : fallout.gone) {
-            clients.remove(gone.id, gone);
+            clients.remove(Tokens.selector(gone.id), gone);
             clientSlots.decrementAndGet();
             ParkedPoll poll = gone.mailbox.close();
             if (poll != null && poll.claim()) {
@@ -338,37 +304,35 @@ public final class Hub implements AutoCloseable {
         }
     }
 
-    /** Times out parked polls, expires idle clients and forgets empty, quiet rooms. Tests call it to race an expiry. */
-    void sweep() {
-        try {
-            long now = System.nanoTime();
-            for (Client client : clients.values()) {
-                ParkedPoll parked = client.mailbox.waiter();
-                if (parked != null && parked.isDue(now)) {
-                    expire(parked);
-                }
-                if (client.idleLongerThan(clientTtlNanos, now)) {
-                    Room.Fallout fallout = new Room.Fallout();
-                    synchronized (client.room) {
-                        // Checked again under the lock: a request may have just refreshed it.
-                        if (client.idleLongerThan(clientTtlNanos, System.nanoTime())) {
-                            client.room.remove(client, fallout);
-                        }
-                    }
-                    settle(fallout);
-                }
+    /** Expires the client if it is still idle once its room's lock is held: a request may have just refreshed it. */
+    void expireIfIdle(Client client, long ttlNanos) {
+        Room.Fallout fallout = new Room.Fallout();
+        synchronized (client.room) {
+            if (client.idleLongerThan(ttlNanos, System.nanoTime())) {
+                client.room.remove(client, fallout);
             }
-            for (Room room : rooms.values()) {
-                synchronized (room) {
-                    if (room.idleLongerThan(roomTtlNanos, now)) {
-                        room.forgotten = true;
-                        rooms.remove(room.name, room);
-                    }
-                }
-            }
-        } catch (RuntimeException e) {
-            LOG.error("sweep failed", e);
         }
+        settle(fallout);
+    }
+
+    /** Forgets a room that has been empty and quiet for longer than {@code ttlNanos}. */
+    void forgetIfIdle(Room room, long ttlNanos, long nowNanos) {
+        synchronized (room) {
+            if (room.idleLongerThan(ttlNanos, nowNanos)) {
+                room.forgotten = true;
+                rooms.remove(room.name, room);
+            }
+        }
+    }
+
+    /** The live clients, for the sweep. */
+    Collection<Client> clients() {
+        return clients.values();
+    }
+
+    /** The rooms held, for the sweep. */
+    Collection<Room> rooms() {
+        return rooms.values();
     }
 
     /**
@@ -389,37 +353,26 @@ public final class Hub implements AutoCloseable {
         }
     }
 
-    /**
-     * Runs a task on the hub's timer thread after a delay: the one timer of the app, also for the
-     * HTTP layer's body deadlines. Cancelled tasks leave its queue at once.
-     *
-     * @return the task, to cancel; null once the hub is closed
-     */
-    public Future<?> later(Runnable task, long millis) {
-        try {
-            return timer.schedule(task, millis, TimeUnit.MILLISECONDS);
-        } catch (RejectedExecutionException closed) {
-            return null;
-        }
-    }
-
     @Override
     public void close() {
         shutdown();
-        timer.shutdownNow();
+        sweeper.close();
     }
 
-    /** The live client with this id; the id is compared in constant time once found by hash. */
     private Client live(String clientId) {
         Client client = find(clientId);
         if (client == null) {
-            throw ChatError.UNKNOWN_CLIENT.refusal();
+            throw Reason.UNKNOWN_CLIENT.refusal();
         }
         return client;
     }
 
+    /**
+     * The live client with this id, or null: looked up by its selector, then the whole id compared
+     * in constant time (see {@link Tokens}).
+     */
     Client find(String clientId) {
-        Client client = clients.get(clientId);
+        Client client = clients.get(Tokens.selector(clientId));
         if (client == null || !Tokens.equalInConstantTime(client.id, clientId)) {
             return null;
         }
@@ -434,12 +387,12 @@ public final class Hub implements AutoCloseable {
             parked += client.mailbox.hasWaiter() ? 1 : 0;
             queued += client.mailbox.size();
         }
-        return new Stats(clients.size(), rooms.size(), parked, queued, timer.getQueue().size());
+        return new Stats(clients.size(), rooms.size(), parked, queued, sweeper.pendingTasks());
     }
 
     /**
-     * A snapshot of the hub's size; {@code timerTasks} counts what waits on its timer (the sweep,
-     * grace leaves, body deadlines).
+     * A snapshot of the hub's size; {@code timerTasks} counts what waits on the sweeper's timer
+     * (the sweep and pending grace leaves).
      */
     public record Stats(int clients, int rooms, int parkedPolls, int queuedEvents, int timerTasks) {
     }

@@ -16,15 +16,15 @@ public final class MessageText {
         String text = raw.strip().replace("\r\n", "\n").replace('\r', '\n');
         int length = text.codePointCount(0, text.length());
         if (length < 1) {
-            throw ChatError.INVALID_TEXT.refusal("The text is empty.");
+            throw Reason.INVALID_TEXT.refusal("The text is empty.");
         }
         if (length > maxCodePoints) {
-            throw ChatError.INVALID_TEXT.refusal("The text is over " + maxCodePoints + " characters.");
+            throw Reason.INVALID_TEXT.refusal("The text is over " + maxCodePoints + " characters.");
         }
         boolean bad = text.codePoints().anyMatch(c ->
                 Character.getType(c) == Character.CONTROL && c != '\n' && c != '\t');
         if (bad) {
-            throw ChatError.INVALID_TEXT.refusal("The text must not contain control characters.");
+            throw Reason.INVALID_TEXT.refusal("The text must not contain control characters.");
         }
         return text;
     }

@@ -1,33 +1,33 @@
 package io.github.longpollchat.hub;
 
 /**
- * A request refused by a protocol rule. It is an expected outcome, not a bug, so it carries no
+ * A request refused by a rule of the chat. It is an expected outcome, not a bug, so it carries no
  * stack trace; thrown before any state changes.
  */
 public final class Refusal extends RuntimeException {
-    private final ChatError error;
+    private final Reason reason;
     private final long retryAfterSeconds;
 
-    Refusal(ChatError error, String message) {
-        this(error, message, 0);
+    Refusal(Reason reason, String message) {
+        this(reason, message, 0);
     }
 
-    private Refusal(ChatError error, String message, long retryAfterSeconds) {
+    private Refusal(Reason reason, String message, long retryAfterSeconds) {
         super(message, null, false, false);
-        this.error = error;
+        this.reason = reason;
         this.retryAfterSeconds = retryAfterSeconds;
     }
 
     static Refusal rateLimited(long retryAfterSeconds) {
-        return new Refusal(ChatError.RATE_LIMITED,
+        return new Refusal(Reason.RATE_LIMITED,
                 "Too many messages; try again in " + retryAfterSeconds + " s.", retryAfterSeconds);
     }
 
-    public ChatError error() {
-        return error;
+    public Reason reason() {
+        return reason;
     }
 
-    /** For {@link ChatError#RATE_LIMITED}: whole seconds, at least 1, until the next send may pass. */
+    /** For {@link Reason#RATE_LIMITED}: whole seconds, at least 1, until the next send may pass. */
     public long retryAfterSeconds() {
         return retryAfterSeconds;
     }

@@ -6,14 +6,25 @@ import java.util.Base64;
 /**
  * The shapes of the short ASCII tokens of the protocol (room names, message keys, client ids) and
  * the making of client ids.
+ *
+ * <p>A client id is a password, so looking one up must not leak it through timing. A hash-map
+ * lookup compares keys with {@code String.equals}, which returns at the first differing
+ * character. So the hub keys its map by the id's first {@value #SELECTOR_LENGTH} characters
+ * only (the selector) and then compares the whole id in constant time: the lookup's timing can
+ * tell at most the selector, and the {@value #SECRET_BITS} random bits after it stay secret (the
+ * split-token pattern).
  */
 public final class Tokens {
-    private static final int MAX_ROOM = 32;
-    private static final int MAX_MSG_ID = 64;
+    static final int MAX_ROOM = 32;
+    static final int MAX_MSG_ID = 64;
     /** Generous on purpose: any URL-safe token up to 128 characters may name a client. */
-    private static final int MAX_CLIENT_ID = 128;
+    static final int MAX_CLIENT_ID = 128;
+    private static final String TOKEN_CHARACTERS = "A-Z, a-z, 0-9, _ and -";
+    /** 27 random bytes: 36 base64url characters, 6 random bits each. */
+    private static final int CLIENT_ID_BYTES = 27;
+    static final int SELECTOR_LENGTH = 12;
+    static final int SECRET_BITS = (CLIENT_ID_BYTES * 8 / 6 - SELECTOR_LENGTH) * 6;
     private static final SecureRandom RANDOM = new SecureRandom();
-    private static final int CLIENT_ID_BYTES = 24;
 
     private Tokens() {
     }
@@ -21,7 +32,7 @@ public final class Tokens {
     /** @throws Refusal {@code invalid_room} */
     public static String room(String raw) {
         if (!isToken(raw, MAX_ROOM)) {
-            throw ChatError.INVALID_ROOM.refusal();
+            throw Reason.INVALID_ROOM.refusal(shape("The room", MAX_ROOM));
         }
         return raw;
     }
@@ -29,7 +40,7 @@ public final class Tokens {
     /** @throws Refusal {@code invalid_msg_id} */
     public static String msgId(String raw) {
         if (!isToken(raw, MAX_MSG_ID)) {
-            throw ChatError.INVALID_MSG_ID.refusal();
+            throw Reason.INVALID_MSG_ID.refusal(shape("msgId", MAX_MSG_ID));
         }
         return raw;
     }
@@ -37,16 +48,16 @@ public final class Tokens {
     /** @throws Refusal {@code invalid_client_id} when the value cannot be any client's id */
     public static String clientId(String raw) {
         if (!isToken(raw, MAX_CLIENT_ID)) {
-            throw ChatError.INVALID_CLIENT_ID.refusal();
+            throw Reason.INVALID_CLIENT_ID.refusal(shape("clientId", MAX_CLIENT_ID));
         }
         return raw;
     }
 
-    /**
-     * Whether {@code raw} is 1 to {@code max} characters of {@code [A-Za-z0-9_-]}. A loop, not a
-     * regex: the client id is checked on every request, and the profile put the regex's matcher
-     * among the costs of each long poll.
-     */
+    private static String shape(String what, int max) {
+        return what + " must be 1-" + max + " characters of " + TOKEN_CHARACTERS + ".";
+    }
+
+    /** Whether {@code raw} is 1 to {@code max} characters of {@code [A-Za-z0-9_-]}. */
     static boolean isToken(String raw, int max) {
         int length = raw.length();
         if (length == 0 || length > max) {
@@ -62,11 +73,16 @@ public final class Tokens {
         return true;
     }
 
-    /** A new secret client id: 192 random bits from SecureRandom, base64url without padding. */
+    /** A new secret client id from SecureRandom, base64url without padding. */
     static String newClientId() {
         byte[] bytes = new byte[CLIENT_ID_BYTES];
         RANDOM.nextBytes(bytes);
         return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+    }
+
+    /** The part of a client id the hub looks it up by; see the class comment. */
+    static String selector(String clientId) {
+        return clientId.length() <= SELECTOR_LENGTH ? clientId : clientId.substring(0, SELECTOR_LENGTH);
     }
 
     /**

@@ -2,6 +2,7 @@ package io.github.longpollchat.launcher;
 
 import io.github.longpollchat.config.Option;
 import io.github.longpollchat.config.Settings;
+import io.github.longpollchat.http.BodyDeadlines;
 import io.github.longpollchat.http.ChatApp;
 import io.github.longpollchat.hub.Hub;
 import java.net.URI;
@@ -107,6 +108,11 @@ public final class ChatServer {
 
     public Hub hub() {
         return (Hub) context.getServletContext().getAttribute(ChatApp.HUB);
+    }
+
+    /** The timer of the POST bodies still arriving. */
+    public BodyDeadlines bodyDeadlines() {
+        return (BodyDeadlines) context.getServletContext().getAttribute(ChatApp.BODY_DEADLINES);
     }
 
     /**

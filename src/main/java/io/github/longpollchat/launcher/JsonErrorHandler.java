@@ -1,6 +1,8 @@
 package io.github.longpollchat.launcher;
 
-import io.github.longpollchat.hub.ChatError;
+import io.github.longpollchat.http.ErrorCode;
+import io.github.longpollchat.http.JsonReply;
+import io.github.longpollchat.http.SafetyHeaders;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import org.eclipse.jetty.http.HttpFields;
@@ -16,8 +18,6 @@ import org.eclipse.jetty.util.Callback;
  * safety headers as the servlets' answers, instead of Jetty's HTML page or empty body.
  */
 final class JsonErrorHandler extends ErrorHandler {
-    private static final String JSON = "application/json;charset=UTF-8";
-
     /** Jetty writes an error body only for GET, POST and HEAD by default; every method gets our JSON. */
     @Override
     public boolean errorPageForMethod(String method) {
@@ -38,10 +38,9 @@ final class JsonErrorHandler extends ErrorHandler {
     }
 
     private static void headers(HttpFields.Mutable fields) {
-        fields.put(HttpHeader.CONTENT_TYPE, JSON);
-        fields.put(HttpHeader.CACHE_CONTROL, "no-store");
-        fields.put("X-Content-Type-Options", "nosniff");
-        fields.put("Referrer-Policy", "no-referrer");
+        fields.put(HttpHeader.CONTENT_TYPE, JsonReply.CONTENT_TYPE);
+        fields.put(HttpHeader.CACHE_CONTROL, JsonReply.CACHE_CONTROL);
+        SafetyHeaders.ALL.forEach(fields::put);
     }
 
     /**
@@ -50,16 +49,16 @@ final class JsonErrorHandler extends ErrorHandler {
      * for a bad HTTP version, ...) is about the request, so it reads as bad input.
      */
     static byte[] body(int status) {
-        ChatError error = switch (status) {
-            case 404 -> ChatError.NOT_FOUND;
-            case 405 -> ChatError.METHOD_NOT_ALLOWED;
-            case 413 -> ChatError.BODY_TOO_LARGE;
-            case 415 -> ChatError.UNSUPPORTED_MEDIA_TYPE;
-            case 503 -> ChatError.SHUTTING_DOWN;
-            case 500 -> ChatError.INTERNAL;
-            default -> ChatError.MALFORMED_BODY;
+        ErrorCode error = switch (status) {
+            case 404 -> ErrorCode.NOT_FOUND;
+            case 405 -> ErrorCode.METHOD_NOT_ALLOWED;
+            case 413 -> ErrorCode.BODY_TOO_LARGE;
+            case 415 -> ErrorCode.UNSUPPORTED_MEDIA_TYPE;
+            case 503 -> ErrorCode.SHUTTING_DOWN;
+            case 500 -> ErrorCode.INTERNAL;
+            default -> ErrorCode.MALFORMED_BODY;
         };
-        String message = error == ChatError.MALFORMED_BODY
+        String message = error == ErrorCode.MALFORMED_BODY
                 ? "The request could not be read (HTTP " + status + ")."
                 : error.message();
         return error.json(message);

@@ -53,14 +53,14 @@ class ExpiryRaceTest {
                     try {
                         return hub.send(client.clientId(), "last words", null);
                     } catch (Refusal refusal) {
-                        assertEquals(ChatError.UNKNOWN_CLIENT, refusal.error());
+                        assertEquals(Reason.UNKNOWN_CLIENT, refusal.reason());
                         return -1L;
                     }
                 }));
             }
             Future<?> sweep = pool.submit(() -> {
                 start.await();
-                hub.sweep();
+                hub.sweeper.sweep();
                 return null;
             });
             sweep.get();

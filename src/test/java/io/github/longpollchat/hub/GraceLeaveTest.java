@@ -31,7 +31,7 @@ class GraceLeaveTest {
             }
             assertEquals(1, hub.stats().clients(), "the closing client left after its grace period");
             Refusal gone = assertThrows(Refusal.class, () -> hub.send(closing.clientId(), "late", null));
-            assertEquals(ChatError.UNKNOWN_CLIENT, gone.error());
+            assertEquals(Reason.UNKNOWN_CLIENT, gone.reason());
         }
     }
 
@@ -55,7 +55,7 @@ class GraceLeaveTest {
         JoinResult late = hub.join("late", "g", null);
         hub.close();
         Refusal refused = assertThrows(Refusal.class, () -> hub.leave(late.clientId(), 5));
-        assertEquals(ChatError.SHUTTING_DOWN, refused.error());
+        assertEquals(Reason.SHUTTING_DOWN, refused.reason());
     }
 
     @Test

@@ -25,7 +25,7 @@ final class HubFixture {
         return new Hub(settings(optionValuePairs), true);
     }
 
-    /** As {@link #hub}, but nothing sweeps unless the test calls {@code sweep()}. */
+    /** As {@link #hub}, but nothing sweeps unless the test calls {@code hub.sweeper.sweep()}. */
     static Hub unsweptHub(Object... optionValuePairs) {
         return new Hub(settings(optionValuePairs), false);
     }

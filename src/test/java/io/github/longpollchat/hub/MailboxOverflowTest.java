@@ -32,7 +32,7 @@ class MailboxOverflowTest {
             assertEquals(Event.LEAVE, seen.messages().get(seen.messages().size() - 1).event().type());
             assertEquals("slow", seen.messages().get(seen.messages().size() - 1).event().name());
             Refusal gone = assertThrows(Refusal.class, () -> hub.poll(slow.clientId(), -1, 0, r -> { }));
-            assertEquals(ChatError.UNKNOWN_CLIENT, gone.error());
+            assertEquals(Reason.UNKNOWN_CLIENT, gone.reason());
         }
     }
 

@@ -28,7 +28,7 @@ class PollEndRaceTest {
                     try {
                         return hub.poll(client.clientId(), client.cursor() + 1, 60, answers);
                     } catch (Refusal refusal) {
-                        assertEquals(ChatError.UNKNOWN_CLIENT, refusal.error());
+                        assertEquals(Reason.UNKNOWN_CLIENT, refusal.reason());
                         return PollResult.GONE;
                     }
                 }, () -> {
@@ -56,12 +56,12 @@ class PollEndRaceTest {
             JoinResult client = hub.join("sleepy", "end", null);
             HubFixture.Answers answers = new HubFixture.Answers();
             assertEquals(null, hub.poll(client.clientId(), client.cursor() + 1, 60, answers));
-            hub.expire(hub.find(client.clientId()).mailbox.waiter());
+            hub.sweeper.timeOut(hub.find(client.clientId()).mailbox.waiter());
             PollResult answer = answers.awaitFirst(1000);
             assertNotNull(answer, "the timeout answered the poll");
             assertEquals(0, hub.stats().parkedPolls(), "the timed-out poll left the mailbox");
             Thread.sleep(1100);
-            hub.sweep();
+            hub.sweeper.sweep();
             assertEquals(0, hub.stats().clients(), "with no poll parked and nothing heard for the TTL, it expired");
         }
     }

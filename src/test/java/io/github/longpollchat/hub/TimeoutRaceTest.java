@@ -35,7 +35,7 @@ class TimeoutRaceTest {
                 String text = "m" + round;
                 var both = racer.race(
                         () -> {
-                            hub.expire(parked);
+                            hub.sweeper.timeOut(parked);
                             return null;
                         },
                         () -> hub.send(duo.writer().clientId(), text, null));

@@ -45,7 +45,7 @@ class WakeExpiryRaceTest {
             racer.race(() -> hub.send(writer.clientId(), "wake up", null), () -> {
                 long deadline = System.nanoTime() + 2_000_000_000L;
                 while (answers.stream().anyMatch(answer -> answer.received.isEmpty()) && System.nanoTime() < deadline) {
-                    hub.sweep();
+                    hub.sweeper.sweep();
                 }
                 return null;
             });
