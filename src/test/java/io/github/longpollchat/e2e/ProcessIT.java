@@ -132,6 +132,35 @@ class ProcessIT {
         }
     }
 
+    @Test
+    void startsQuietlyWithOnlyItsListeningLineAndNoJettyChatter() throws Exception {
+        Chat chat = Chat.start("--port=0", "--host=127.0.0.1");
+        try {
+            chat.awaitLine(LISTENING, START_SECONDS);
+            chat.process.destroy();
+            assertTrue(chat.process.waitFor(5, TimeUnit.SECONDS), "the process exits within 5 s of SIGTERM");
+            List<String> out = chat.stdout().lines().toList();
+            assertEquals(1, out.size(), "one line on stdout: " + out);
+            assertTrue(LISTENING.matcher(out.get(0)).matches(), out.get(0));
+            assertFalse(chat.stderr().contains("org.eclipse.jetty"), "Jetty's INFO lines are off:\n" + chat.stderr());
+        } finally {
+            chat.kill();
+        }
+    }
+
+    @Test
+    void jettysOwnLinesComeBackWithItsLoggerSetToInfo() throws Exception {
+        Chat chat = Chat.start(List.of("-Dorg.slf4j.simpleLogger.log.org.eclipse.jetty=info"), "--port=0", "--host=127.0.0.1");
+        try {
+            chat.awaitLine(LISTENING, START_SECONDS);
+            chat.process.destroy();
+            assertTrue(chat.process.waitFor(5, TimeUnit.SECONDS), "the process exits within 5 s of SIGTERM");
+            assertTrue(chat.stderr().contains("org.eclipse.jetty.server.Server - Started"), chat.stderr());
+        } finally {
+            chat.kill();
+        }
+    }
+
     /** The jar running as a child process, its stdout read line by line and its stderr kept. */
     private static final class Chat {
         final Process process;
@@ -148,11 +177,18 @@ class ProcessIT {
         }
 
         static Chat start(String... args) throws IOException {
+            return start(List.of(), args);
+        }
+
+        /** With these options for the JVM before {@code -jar}. */
+        static Chat start(List<String> jvmOptions, String... args) throws IOException {
             Path jar = Path.of(System.getProperty("chat.jar", "target/longpoll-chat.jar")).toAbsolutePath();
             assertTrue(Files.isRegularFile(jar), jar + " is missing: run mvn package first");
             String java = ProcessHandle.current().info().command()
                     .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-            List<String> command = new ArrayList<>(List.of(java, "-jar", jar.toString()));
+            List<String> command = new ArrayList<>(List.of(java));
+            command.addAll(jvmOptions);
+            command.addAll(List.of("-jar", jar.toString()));
             command.addAll(List.of(args));
             ProcessBuilder builder = new ProcessBuilder(command);
             // Flags only: no CHAT_* of this environment may change the settings under test.
