@@ -78,7 +78,8 @@ if [ ${#need[@]} -gt 0 ]; then
   apt-get install -y -qq --no-install-recommends "${need[@]}"
 fi
 
-# ---- build: the jar, the load generator (test classes) and the classpath, by the pom's bench profile ----
+# ---- build: the jar, the benchmark and the classpath, by the pom's bench profile ----
+# bench/src/{main,jmh}/java compile with the tests, so their classes are in target/test-classes.
 mvn -B -q -Pbench -DskipTests -DskipTomcat=true package
 CP="target/test-classes:target/classes:$(cat target/bench/classpath.txt)"
 
