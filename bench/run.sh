@@ -20,9 +20,10 @@
 # Results: target/bench/run-<time>/ (results.jsonl, one JSON line per run; summary.md; plot.png;
 # the servers' and the load generator's logs). target/bench/latest points to the last run.
 #
-# Needs Java 17 and Maven; installs Debian's nginx, libnginx-mod-nchan and gnuplot-nox when they are
-# missing (as root). The system's nginx service is never used: Nchan runs from its own config, pid
-# file and temp folders under the run's folder. Nothing global is changed (no sysctl, no ulimit).
+# Needs Java 17 and Maven; installs Debian's gnuplot-nox, and for the nchan target nginx and
+# libnginx-mod-nchan, when they are missing (as root). The system's nginx service is never used:
+# Nchan runs from its own config, pid file and temp folders under the run's folder. Nothing global
+# is changed (no sysctl, no ulimit).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -39,7 +40,7 @@ for arg in "$@"; do
     --profile) profile=true ;;
     --chat-args=*) chat_args="${arg#--chat-args=}" ;;
     --jar=*) jar="${arg#--jar=}" ;;
-    -h|--help) sed -n '2,25p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,26p' "$0"; exit 0 ;;
     -*) echo "unknown option: $arg" >&2; exit 2 ;;
     *) scenarios+=("$arg") ;;
   esac
@@ -64,8 +65,11 @@ for s in "${scenarios[@]}"; do flags_of "$s" >/dev/null; done
 
 # ---- tools ----
 need=()
-command -v nginx >/dev/null 2>&1 || need+=(nginx)
-[ -e /usr/lib/nginx/modules/ngx_nchan_module.so ] || need+=(libnginx-mod-nchan)
+case " $targets " in *" nchan "*) with_nchan=true ;; *) with_nchan=false ;; esac
+if [ "$with_nchan" = true ]; then
+  command -v nginx >/dev/null 2>&1 || need+=(nginx)
+  [ -e /usr/lib/nginx/modules/ngx_nchan_module.so ] || need+=(libnginx-mod-nchan)
+fi
 command -v gnuplot >/dev/null 2>&1 || need+=(gnuplot-nox)
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" -ne 0 ]; then
@@ -78,7 +82,8 @@ if [ ${#need[@]} -gt 0 ]; then
   apt-get install -y -qq --no-install-recommends "${need[@]}"
 fi
 
-# ---- build: the jar, the load generator (test classes) and the classpath, by the pom's bench profile ----
+# ---- build: the jar, the benchmark and the classpath, by the pom's bench profile ----
+# bench/src/{main,jmh}/java compile with the tests, so their classes are in target/test-classes.
 mvn -B -q -Pbench -DskipTests -DskipTomcat=true package
 CP="target/test-classes:target/classes:$(cat target/bench/classpath.txt)"
 
@@ -158,9 +163,12 @@ start_nchan() { # log
   URL="http://127.0.0.1:$port/"
 }
 
+nchan_version=""
+if [ "$with_nchan" = true ]; then
+  nchan_version="$(nginx -v 2>&1), Nchan $(dpkg-query -W -f='${Version}' libnginx-mod-nchan 2>/dev/null), "
+fi
 echo "machine: $(nproc) cores, $(awk '/MemTotal/{printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(uname -sr)," \
-  "$(java -version 2>&1 | head -1), $(nginx -v 2>&1), Nchan $(dpkg-query -W -f='${Version}' libnginx-mod-nchan 2>/dev/null)," \
-  "load average $(cut -d' ' -f1-3 /proc/loadavg)" | tee "$OUT/machine.txt"
+  "$(java -version 2>&1 | head -1), ${nchan_version}load average $(cut -d' ' -f1-3 /proc/loadavg)" | tee "$OUT/machine.txt"
 echo "longpoll-chat: $jar${chat_args:+ $chat_args}" | tee -a "$OUT/machine.txt"
 
 for scenario in "${scenarios[@]}"; do
