@@ -2,7 +2,7 @@
  * longpoll-chat: the browser page.
  *
  * Joins a room, long-polls GET get_msg for new events and sends with POST send_msg.
- * The wire protocol is described in PROTOCOL.md; the comments below say why, not what.
+ * The wire protocol is described in docs/protocol.md; the comments below say why, not what.
  *
  * Rules this file keeps everywhere:
  *  - user text goes into the page with .text() only, never as HTML;

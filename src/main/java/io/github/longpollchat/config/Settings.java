@@ -46,7 +46,7 @@ public final class Settings {
         return new Settings(values);
     }
 
-    /** A copy with one option changed; for tests and the launcher's overrides. */
+    /** A copy with one option changed: how tests and code that embeds the server set an option. */
     public Settings with(Option option, Object value) {
         Map<Option, Object> copy = new EnumMap<>(values);
         copy.put(option, option.parse(String.valueOf(value), "--" + option.flag()));

@@ -17,11 +17,7 @@ import java.util.concurrent.LinkedBlockingQueue;
 final class Mailbox {
     static final int MAX_BATCH = 500;
 
-    /**
-     * The product's bounded BlockingQueue. Its own lock is never contended (this monitor guards
-     * every use); it costs some 250 bytes per client and a node per queued event, which the
-     * benchmark found to be a small share next to the HTTP work of each delivery.
-     */
+    /** Bounded by the mailbox setting; its own lock is never contended, since this monitor guards every use. */
     private final BlockingQueue<PostedEvent> queue;
     private long lastAcked;
     private long lastPut;

@@ -46,7 +46,7 @@ public final class ChatServer {
     private ChatServer(Settings settings) {
         // No request holds a thread while it waits on its client (a parked poll, a body still
         // arriving, an answer not yet taken): threads only compute, so a few serve any number of
-        // clients, and fewer threads cost less CPU (fewer hand-offs): see the README's Performance.
+        // clients, and fewer threads cost less CPU (fewer hand-offs): see docs/performance.md.
         int maxThreads = settings.get(Option.THREADS);
         QueuedThreadPool threads = new QueuedThreadPool(maxThreads, Math.min(8, maxThreads));
         threads.setName("chat-http");

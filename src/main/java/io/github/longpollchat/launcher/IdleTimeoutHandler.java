@@ -17,8 +17,8 @@ import org.eclipse.jetty.util.Callback;
  * at once), and the next other request sets the short one again.
  *
  * <p>Why not go back to the short one as each poll ends: that cancelled and rescheduled the
- * connection's timeout on Jetty's one shared scheduler for every poll answered (some 6 % of the
- * server's CPU under fan-out), and a poll answered during a graceful stop undid the connector's
+ * connection's timeout on Jetty's one shared scheduler for every poll answered (a cost measured
+ * under fan-out: see docs/performance.md), and a poll answered during a graceful stop undid the connector's
  * shutdown timeout, so that stopping waited for the short timeout. A client able to poll can
  * hold a connection for as long anyway, by parking one.
  */

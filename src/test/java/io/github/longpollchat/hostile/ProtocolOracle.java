@@ -25,7 +25,7 @@ import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
- * What PROTOCOL.md says a request should get, worked out independently of the server's code: the
+ * What docs/protocol.md says a request should get, worked out independently of the server's code: the
  * test's own reading of paths, methods, bodies, fields and the rules for each, against a model of
  * the live clients and room members. It classifies rather than assumes: a generated request may
  * well be valid, and then it says whether answering it would change state (a new join, a message,

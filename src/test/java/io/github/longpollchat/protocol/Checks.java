@@ -73,7 +73,7 @@ final class Checks {
      * line, an undecodable path). On the jar the container is ours and {@link #everyReply} holds
      * in full: a JSON error, never HTML. Tomcat answers such requests with its own error page,
      * which the app cannot change; there it must still be a 4xx with no stack trace and no server
-     * version (the README's ErrorReportValve settings, which the test harness applies).
+     * version (docs/security.md's ErrorReportValve settings, which the test harness applies).
      */
     static Reply containerReply(String method, String path, Reply reply) {
         String type = reply.header("Content-Type");

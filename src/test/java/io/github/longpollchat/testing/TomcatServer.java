@@ -245,7 +245,7 @@ public final class TomcatServer implements AutoCloseable {
             http.setAttribute("port", Integer.toString(port));
             http.setAttribute("address", "127.0.0.1");
             http.removeAttribute("executor");
-            // As the README recommends: Tomcat's own error pages (for requests it refuses before the
+            // As docs/security.md recommends: Tomcat's own error pages (for requests it refuses before the
             // app sees them) without exception reports or the server's version.
             NodeList hosts = doc.getElementsByTagName("Host");
             for (int i = 0; i < hosts.getLength(); i++) {

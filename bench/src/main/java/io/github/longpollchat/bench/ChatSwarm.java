@@ -10,7 +10,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 /**
- * Tabs speaking this server's protocol (PROTOCOL.md): {@code POST /join}, then {@code GET
+ * Tabs speaking this server's protocol (docs/protocol.md): {@code POST /join}, then {@code GET
  * /get_msg} with the cursor of the last event processed, again as soon as each answer arrives;
  * senders {@code POST /send_msg} with a {@code msgId}, so a send retried on a fresh connection is
  * never posted twice.
