@@ -63,6 +63,11 @@ public enum Option {
         return defaultText;
     }
 
+    /** The largest value a numeric option takes. */
+    public int max() {
+        return (int) max;
+    }
+
     /** One line for {@code --help}. */
     public String usage() {
         String range = numeric ? " (" + min + "-" + max + ")" : "";

@@ -1,5 +1,6 @@
 package io.github.longpollchat.http;
 
+import io.github.longpollchat.config.Option;
 import io.github.longpollchat.hub.Hub;
 import io.github.longpollchat.hub.PollResult;
 import io.github.longpollchat.hub.Tokens;
@@ -14,7 +15,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * (see {@code ParkedPoll}), so no container timer can race it.
  */
 public final class PollServlet extends ChatServlet {
-    static final int MAX_TIMEOUT_SECONDS = 60;
+    /** A poll's {@code timeout} goes up to the largest poll timeout any server may have; larger is refused. */
+    static final int MAX_TIMEOUT_SECONDS = Option.POLL_TIMEOUT.max();
     private static final long DRAIN_MILLIS = 2000;
 
     /** Polls started and not yet completed, so that {@link #destroy()} can wait for their answers. */

@@ -11,7 +11,7 @@ import java.util.function.Consumer;
  * one compare-and-set on {@link #answered}: the party that wins answers, the others do nothing, so
  * a poll is answered exactly once.
  *
- * <p>Its timeout is only a {@link #deadline}: the hub's sweep expires a parked poll once that has
+ * <p>Its timeout is only a {@link #deadline}: the {@link Sweeper} times out a parked poll once that has
  * passed. Parking and answering a poll touch no timer, so no lock is shared by all polls.
  */
 public final class ParkedPoll {
