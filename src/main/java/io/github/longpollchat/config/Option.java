@@ -19,6 +19,7 @@ public enum Option {
     ROOM_TTL("room-ttl", 3600, 1, 604800, "seconds an empty, quiet room is kept"),
     MAX_TEXT("max-text", 2000, 1, 100000, "code points per message"),
     RATE_LIMIT("rate-limit", 20, 0, 10000, "messages a client may send in any 10 s window; 0 turns it off"),
+    PRESENCE_LIMIT("presence-limit", 100, 1, 100000, "members above which a room is big: joins and leaves summed up"),
     THREADS("threads", 16, 8, 10000, "request threads at most; no waiting request holds one (jar only)");
 
     /** The options that only the jar reads: a container decides its own host, port and threads. */

@@ -36,6 +36,7 @@ public final class JoinServlet extends ChatServlet {
         body.put("cursor", joined.cursor());
         body.put("history", joined.history().stream().map(PostedEvent::event).toList());
         body.put("members", joined.members());
+        body.put("memberCount", joined.memberCount());
         body.put("pollTimeoutMs", joined.pollTimeoutMs());
         answer.json(body);
     }

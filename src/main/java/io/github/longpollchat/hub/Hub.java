@@ -29,6 +29,7 @@ public final class Hub implements AutoCloseable {
     private final int maxRooms;
     private final int maxText;
     private final int rateLimit;
+    private final int presenceLimit;
 
     /** Live clients by {@link Tokens#selector} of their id. */
     private final ConcurrentHashMap<String, Client> clients = new ConcurrentHashMap<>();
@@ -54,6 +55,7 @@ public final class Hub implements AutoCloseable {
         this.maxRooms = settings.get(Option.MAX_ROOMS);
         this.maxText = settings.get(Option.MAX_TEXT);
         this.rateLimit = settings.get(Option.RATE_LIMIT);
+        this.presenceLimit = settings.get(Option.PRESENCE_LIMIT);
         this.sweeper = new Sweeper(this, TimeUnit.SECONDS.toNanos(settings.get(Option.CLIENT_TTL)),
                 TimeUnit.SECONDS.toNanos(settings.get(Option.ROOM_TTL)), sweeping);
     }
@@ -121,9 +123,9 @@ public final class Hub implements AutoCloseable {
                     admitted = true;
                     long cursor = room.lastId();
                     var history = room.history();
-                    room.post(Event.JOIN, client.name, null, fallout);
+                    room.announce(client, fallout);
                     result = new JoinResult(client.id, client.name, room.name, cursor, history,
-                            room.memberNames(), pollTimeout * 1000);
+                            room.memberNames(client), room.memberCount(), pollTimeout * 1000);
                 }
                 settle(fallout);
                 LOG.info("join room={} client={}", roomName, Tokens.redact(result.clientId()));
@@ -144,7 +146,7 @@ public final class Hub implements AutoCloseable {
             }
             client.touch();
             return new JoinResult(client.id, client.name, room.name, client.mailbox.lastAcked(),
-                    room.history(), room.memberNames(), pollTimeout * 1000);
+                    room.history(), room.memberNames(client), room.memberCount(), pollTimeout * 1000);
         }
     }
 
@@ -163,7 +165,7 @@ public final class Hub implements AutoCloseable {
                 if (rooms.size() >= maxRooms) {
                     throw Reason.SERVER_FULL.refusal("The server has as many rooms as it may hold.");
                 }
-                room = new Room(roomName, historySize, mailboxSize);
+                room = new Room(roomName, historySize, mailboxSize, presenceLimit);
                 rooms.put(roomName, room);
             }
             return room;
@@ -315,14 +317,20 @@ public final class Hub implements AutoCloseable {
         settle(fallout);
     }
 
-    /** Forgets a room that has been empty and quiet for longer than {@code ttlNanos}. */
-    void forgetIfIdle(Room room, long ttlNanos, long nowNanos) {
+    /**
+     * The sweep's round of a room: posts its presence summary if one is due, or forgets it if it
+     * has been empty and quiet for longer than {@code ttlNanos}.
+     */
+    void tend(Room room, long ttlNanos, long nowNanos) {
+        Room.Fallout fallout = new Room.Fallout();
         synchronized (room) {
+            room.tellPresence(nowNanos, fallout);
             if (room.idleLongerThan(ttlNanos, nowNanos)) {
                 room.forgotten = true;
                 rooms.remove(room.name, room);
             }
         }
+        settle(fallout);
     }
 
     /** The live clients, for the sweep. */

@@ -7,7 +7,10 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A room: its members, its event ids and its history.
+ * A room: its members, its event ids and its history. A room with more than its presence limit
+ * of members is big: its joins and leaves are not events of their own but are summed up in
+ * {@code presence} events (see {@link Presence}), so that joining costs the same in a room of
+ * any size.
  *
  * <p>Threading: every field is guarded by the room's monitor. An event gets its id and is put into
  * every member's mailbox under that one lock, so ids are handed out in the order events are
@@ -18,6 +21,8 @@ final class Room {
     final String name;
     private final int historySize;
     private final int mailboxSize;
+    private final int presenceLimit;
+    private final Presence presence = new Presence();
     private final ArrayDeque<PostedEvent> history = new ArrayDeque<>();
     /** Members by {@link DisplayName#key}, in joining order. */
     private final Map<String, Client> members = new LinkedHashMap<>();
@@ -26,10 +31,11 @@ final class Room {
     /** Set when the room was dropped from the hub; a join that still holds it must look again. */
     boolean forgotten;
 
-    Room(String name, int historySize, int mailboxSize) {
+    Room(String name, int historySize, int mailboxSize, int presenceLimit) {
         this.name = name;
         this.historySize = historySize;
         this.mailboxSize = mailboxSize;
+        this.presenceLimit = presenceLimit;
     }
 
     /** What a post did besides itself: the polls to wake and the clients evicted on overflow. */
@@ -43,11 +49,28 @@ final class Room {
         return members.containsKey(nameKey);
     }
 
-    /** Adds a new member whose mailbox starts after the newest event; the caller posts its join. */
+    /** Adds a new member whose mailbox starts after the newest event; the caller then {@link #announce}s it. */
     Client admit(String clientId, String displayName, int rateLimit) {
         Client client = new Client(clientId, displayName, this, new Mailbox(mailboxSize, lastId), rateLimit);
         members.put(client.nameKey, client);
         return client;
+    }
+
+    /** Tells the room of a new member: a {@code join} event, or in a big room a line of the next presence summary. */
+    void announce(Client client, Fallout fallout) {
+        if (members.size() > presenceLimit) {
+            presence.joined(client.name);
+        } else {
+            post(Event.JOIN, client.name, null, fallout);
+        }
+    }
+
+    /** Posts the presence summary if one is due (see {@link Presence#isDue}). */
+    void tellPresence(long nowNanos, Fallout fallout) {
+        if (presence.isDue(nowNanos)) {
+            deliver(new PostedEvent(presence.take(++lastId, name, members.size(), nowNanos)), fallout);
+            evictOverflowed(fallout);
+        }
     }
 
     /**
@@ -77,7 +100,11 @@ final class Room {
     }
 
     private long append(String type, String who, String text, Fallout fallout) {
-        PostedEvent event = new PostedEvent(new Event(++lastId, name, type, who, text, System.currentTimeMillis()));
+        return deliver(new PostedEvent(new Event(++lastId, name, type, who, text, System.currentTimeMillis())), fallout);
+    }
+
+    /** Keeps the event in the history and puts it into every member's mailbox. */
+    private long deliver(PostedEvent event, Fallout fallout) {
         lastActivity = System.nanoTime();
         if (historySize > 0) {
             if (history.size() == historySize) {
@@ -104,10 +131,15 @@ final class Room {
     }
 
     private void dropMember(Client client, Fallout fallout) {
+        boolean big = members.size() > presenceLimit;
         client.live = false;
         members.remove(client.nameKey);
         fallout.gone.add(client);
-        append(Event.LEAVE, client.name, null, fallout);
+        if (big) {
+            presence.left(client.name);
+        } else {
+            append(Event.LEAVE, client.name, null, fallout);
+        }
     }
 
     long lastId() {
@@ -118,12 +150,29 @@ final class Room {
         return List.copyOf(history);
     }
 
-    List<String> memberNames() {
-        List<String> names = new ArrayList<>(members.size());
+    /**
+     * The members' names in joining order; in a big room only the first {@code presenceLimit},
+     * {@code self} always among them, so that a join costs the same in a room of any size.
+     */
+    List<String> memberNames(Client self) {
+        boolean big = members.size() > presenceLimit;
+        List<String> names = new ArrayList<>(big ? presenceLimit : members.size());
         for (Client member : members.values()) {
-            names.add(member.name);
+            if (big && names.size() == presenceLimit - 1) {
+                break;
+            }
+            if (member != self || !big) {
+                names.add(member.name);
+            }
+        }
+        if (big) {
+            names.add(self.name);
         }
         return names;
+    }
+
+    int memberCount() {
+        return members.size();
     }
 
     /** Empty and quiet for longer than {@code ttlNanos}: may be forgotten. */

@@ -9,7 +9,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The hub's clock: one timer thread that sweeps four times a second — timing out parked polls
  * past their deadline (so a poll is answered at most a quarter of a second after its timeout,
- * never before), expiring idle clients and forgetting idle rooms — and runs grace leaves.
+ * never before), expiring idle clients, posting big rooms' presence summaries and forgetting idle
+ * rooms — and runs grace leaves.
  *
  * <p>A parked poll's timeout is a deadline in the poll, not a task on this timer: a task per poll
  * would make every park and every wake-up take the timer queue's one lock. The timer holds only
@@ -55,7 +56,7 @@ final class Sweeper implements AutoCloseable {
                 }
             }
             for (Room room : hub.rooms()) {
-                hub.forgetIfIdle(room, roomTtlNanos, now);
+                hub.tend(room, roomTtlNanos, now);
             }
         } catch (RuntimeException e) {
             LOG.error("sweep failed", e);

@@ -39,7 +39,8 @@ class MailboxOverflowTest {
     @Test
     void aRoomWhereEveryMailboxIsFullEvictsEveryoneWithoutRecursingDeeply() {
         int clients = 3000;
-        try (Hub hub = HubFixture.hub(Option.MAILBOX, clients + 1, Option.HISTORY, 10)) {
+        // A room that is not big: its joins and leaves are events of their own.
+        try (Hub hub = HubFixture.hub(Option.MAILBOX, clients + 1, Option.HISTORY, 10, Option.PRESENCE_LIMIT, clients)) {
             List<JoinResult> joined = new ArrayList<>();
             for (int i = 0; i < clients; i++) {
                 joined.add(hub.join("c" + i, "full", null));

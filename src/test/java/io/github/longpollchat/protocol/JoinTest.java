@@ -29,14 +29,15 @@ class JoinTest {
     // The answer.
 
     @Test
-    void joinAnswersClientIdNameRoomCursorHistoryMembersAndPollTimeout() {
+    void joinAnswersClientIdNameRoomCursorHistoryMembersMemberCountAndPollTimeout() {
         String room = Unique.room();
         Reply reply = api.joinReply("alice", room);
         Checks.assertOk(reply);
         JsonNode json = reply.json();
         Set<String> fields = new HashSet<>();
         json.fieldNames().forEachRemaining(fields::add);
-        assertEquals(Set.of("clientId", "name", "room", "cursor", "history", "members", "pollTimeoutMs"), fields);
+        assertEquals(Set.of("clientId", "name", "room", "cursor", "history", "members", "memberCount", "pollTimeoutMs"), fields);
+        assertEquals(1, json.get("memberCount").intValue());
         assertTrue(json.get("clientId").isTextual());
         assertEquals("alice", json.get("name").textValue());
         assertEquals(room, json.get("room").textValue());
