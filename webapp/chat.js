@@ -32,7 +32,8 @@ $(function () {
   var pollTimeoutMs = 30000;    // from /join
   var lastShownId = 0;          // newest event id on screen; ids arrive in order
   var lastShown = null;         // that event itself, to tell a room that began again
-  var members = [];             // names of the room's live clients
+  var members = [];             // names of the room's live clients (in a big room, those we know)
+  var memberCount = 0;          // how many live clients the room has
 
   var conn = 'connecting';      // connecting | connected | reconnecting | paused
   var joining = false;          // a /join is in flight or waiting to be retried
@@ -251,12 +252,33 @@ $(function () {
         $('<div class="text">').text(ev.text)
       );
     } else {
-      var what = ev.type === 'join' ? ' joined' : ev.type === 'leave' ? ' left' : ' (' + ev.type + ')';
+      var what = ev.type === 'presence' ? presenceText(ev)
+        : ev.name + (ev.type === 'join' ? ' joined' : ev.type === 'leave' ? ' left' : ' (' + ev.type + ')');
       $li.addClass('event event-' + ev.type).append(
-        $('<span class="event-text">').text(ev.name + what), timeElement(ev.ts)
+        $('<span class="event-text">').text(what), timeElement(ev.ts)
       );
     }
     return $li;
+  }
+
+  // "ann, bob and 3 others joined": a big room's joins and leaves, summed up by the server.
+  function presenceText(ev) {
+    var joined = ev.joined || [];
+    var left = ev.left || [];
+    var more = ev.more || 0;
+    function names(list, others) {
+      if (others === 0) {
+        return list.length > 1 ? list.slice(0, -1).join(', ') + ' and ' + list[list.length - 1] : list.join('');
+      }
+      return list.join(', ') + ' and ' + others + (others === 1 ? ' other' : ' others');
+    }
+    if (left.length === 0) {
+      return names(joined, more) + ' joined';
+    }
+    if (joined.length === 0) {
+      return names(left, more) + ' left';
+    }
+    return names(joined, 0) + ' joined, ' + names(left, 0) + ' left' + (more > 0 ? ', and ' + more + ' more came or went' : '');
   }
 
   // Appends the events not on screen yet. `live` events come from polls: they also update
@@ -301,16 +323,39 @@ $(function () {
   }
 
   function applyMembership(ev) {
-    var i = members.indexOf(ev.name);
-    if (ev.type === 'join' && i < 0) {
-      members.push(ev.name);
+    if (ev.type === 'join') {
+      // Our own join comes back as an event too: /join's members already count it.
+      if (members.indexOf(ev.name) < 0) {
+        members.push(ev.name);
+        memberCount++;
+      }
       return true;
     }
-    if (ev.type === 'leave' && i >= 0) {
-      members.splice(i, 1);
+    if (ev.type === 'leave') {
+      removeMember(ev.name);
+      memberCount = Math.max(memberCount - 1, members.length);
+      return true;
+    }
+    if (ev.type === 'presence') {
+      (ev.joined || []).forEach(addMember);
+      (ev.left || []).forEach(removeMember);
+      memberCount = ev.count;
       return true;
     }
     return false;
+  }
+
+  function addMember(name) {
+    if (members.indexOf(name) < 0) {
+      members.push(name);
+    }
+  }
+
+  function removeMember(name) {
+    var i = members.indexOf(name);
+    if (i >= 0) {
+      members.splice(i, 1);
+    }
   }
 
   function renderMembers() {
@@ -322,7 +367,8 @@ $(function () {
       // The text must be exactly the name: "(you)" comes from CSS, not the text.
       $members.append($('<li>').text(name).toggleClass('me', name === myName));
     });
-    $memberCount.text('(' + members.length + ')');
+    // In a big room the list holds only the names we know; the count is the room's.
+    $memberCount.text('(' + Math.max(memberCount, members.length) + ')');
   }
 
   // ---- Joining --------------------------------------------------------------------------
@@ -417,6 +463,7 @@ $(function () {
     }
     renderEvents(history, false);
     members = (res.members || []).slice();
+    memberCount = res.memberCount || members.length;
     renderMembers();
 
     showChat();

@@ -191,6 +191,43 @@ class BrowserChatIT {
     }
 
     @Test
+    void aBigRoomShowsItsMemberCountTheNamesItKnowsAndAQuietLineForEachPresenceEvent() throws Exception {
+        ChatServer big = ChatServer.newServer(Settings.defaults().with(Option.PORT, 0).with(Option.HOST, "127.0.0.1")
+                .with(Option.PRESENCE_LIMIT, 2)).start();
+        ownServers.add(big);
+        alice.openChat(uri(big.port()), room, "alice");
+        alice.awaitConnected();
+        ChatClient http = new ChatClient(uri(big.port()));
+        Map<String, String> ids = new java.util.LinkedHashMap<>();
+        for (String name : List.of("bob", "carol", "dave", "erin")) {
+            ids.put(name, http.join(name, room).get("clientId").asText());
+        }
+        // bob's join keeps the room at the limit: a join line; carol's, dave's and erin's are summed up.
+        alice.awaitMembers(List.of("alice", "bob", "carol", "dave", "erin"), Browser.WAIT);
+        assertEquals("(5)", memberCount(alice));
+        List<String> lines = presenceLines(alice);
+        List<String> told = new ArrayList<>();
+        for (String line : lines) {
+            assertTrue(line.endsWith(" joined"), line);
+            told.addAll(List.of(line.substring(0, line.length() - " joined".length()).split(", | and ")));
+        }
+        assertEquals(List.of("carol", "dave", "erin"), told, "the presence lines name each join once: " + lines);
+
+        http.leave(ids.get("bob"));
+        alice.awaitMembers(List.of("alice", "carol", "dave", "erin"), Browser.WAIT);
+        assertEquals("(4)", memberCount(alice));
+        assertEquals("bob left", presenceLines(alice).get(presenceLines(alice).size() - 1));
+    }
+
+    private static String memberCount(Browser browser) {
+        return (String) browser.js("return document.getElementById('member-count').textContent;");
+    }
+
+    private static List<String> presenceLines(Browser browser) {
+        return browser.shown().stream().filter(s -> s.cls().contains("event-presence")).map(Browser.Shown::event).toList();
+    }
+
+    @Test
     void htmlInNamesAndMessagesIsShownAsLiteralTextAndNeverRun() {
         String evilAlice = "<img src=x onerror=__pwned=1>";
         String evilBob = "<script>__pwned=2</script>";
