@@ -2,16 +2,22 @@ package io.github.longpollchat.http;
 
 import io.github.longpollchat.hub.DisplayName;
 import io.github.longpollchat.hub.Hub;
+import io.github.longpollchat.hub.Json;
 import io.github.longpollchat.hub.JoinResult;
 import io.github.longpollchat.hub.PostedEvent;
 import io.github.longpollchat.hub.Tokens;
 import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
 /** {@code POST /join}: registers a client in a room, or resumes a live one. */
 public final class JoinServlet extends ChatServlet {
     static final String DEFAULT_ROOM = "lobby";
+    private static final byte[] HISTORY_KEY = ",\"history\":".getBytes(StandardCharsets.US_ASCII);
 
     public JoinServlet(Hub hub, BodyDeadlines deadlines) {
         super(hub, deadlines, "POST");
@@ -29,15 +35,24 @@ public final class JoinServlet extends ChatServlet {
             Tokens.clientId(clientId);
         }
         JoinResult joined = hub.join(name, room, clientId);
-        Map<String, Object> body = new LinkedHashMap<>();
-        body.put("clientId", joined.clientId());
-        body.put("name", joined.name());
-        body.put("room", joined.room());
-        body.put("cursor", joined.cursor());
-        body.put("history", joined.history().stream().map(PostedEvent::event).toList());
-        body.put("members", joined.members());
-        body.put("memberCount", joined.memberCount());
-        body.put("pollTimeoutMs", joined.pollTimeoutMs());
-        answer.json(body);
+        Map<String, Object> head = new LinkedHashMap<>();
+        head.put("clientId", joined.clientId());
+        head.put("name", joined.name());
+        head.put("room", joined.room());
+        head.put("cursor", joined.cursor());
+        head.put("members", joined.members());
+        head.put("memberCount", joined.memberCount());
+        head.put("pollTimeoutMs", joined.pollTimeoutMs());
+        answer.json(HttpServletResponse.SC_OK, withHistory(Json.bytes(head), joined.history()));
+    }
+
+    /** The head object with {@code "history"} added last, from the events' cached JSON. */
+    private static byte[] withHistory(byte[] head, List<PostedEvent> history) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(head.length + HISTORY_KEY.length + EventArray.size(history) + 1);
+        out.write(head, 0, head.length - 1);
+        out.writeBytes(HISTORY_KEY);
+        EventArray.write(out, history);
+        out.write('}');
+        return out.toByteArray();
     }
 }

@@ -2,7 +2,6 @@ package io.github.longpollchat.http;
 
 import io.github.longpollchat.hub.Json;
 import io.github.longpollchat.hub.PollResult;
-import io.github.longpollchat.hub.PostedEvent;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
@@ -11,7 +10,7 @@ import java.util.Map;
 
 /** The answer to a {@code /get_msg}, parked or not. */
 final class PollReply {
-    private static final byte[] BATCH_START = "{\"status\":true,\"messages\":[".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] BATCH_START = "{\"status\":true,\"messages\":".getBytes(StandardCharsets.US_ASCII);
 
     private PollReply() {
     }
@@ -40,21 +39,10 @@ final class PollReply {
             }
             return Json.bytes(body);
         }
-        int size = BATCH_START.length + 32;
-        for (PostedEvent event : result.messages()) {
-            size += event.json().length + 1;
-        }
-        ByteArrayOutputStream out = new ByteArrayOutputStream(size);
+        ByteArrayOutputStream out = new ByteArrayOutputStream(BATCH_START.length + EventArray.size(result.messages()) + 32);
         out.writeBytes(BATCH_START);
-        boolean first = true;
-        for (PostedEvent event : result.messages()) {
-            if (!first) {
-                out.write(',');
-            }
-            out.writeBytes(event.json());
-            first = false;
-        }
-        out.writeBytes(("],\"cursor\":" + result.cursor() + "}").getBytes(StandardCharsets.US_ASCII));
+        EventArray.write(out, result.messages());
+        out.writeBytes((",\"cursor\":" + result.cursor() + "}").getBytes(StandardCharsets.US_ASCII));
         return out.toByteArray();
     }
 }
