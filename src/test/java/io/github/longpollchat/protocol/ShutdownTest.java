@@ -61,8 +61,7 @@ class ShutdownTest {
     void parkedPollIsAnsweredAtOnceWithAnEmptyAnswerOnStop() throws Exception {
         Joined alice = api.join("alice", Unique.room());
         api.poll(alice.clientId(), alice.joinId(), 0);
-        CompletableFuture<Reply> parked = api.pollAsync(alice.clientId(), alice.joinId(), 30);
-        Thread.sleep(SETTLE_MILLIS);
+        CompletableFuture<Reply> parked = api.parkedPoll(alice.clientId(), alice.joinId(), 30);
         assertFalse(parked.isDone());
         long start = System.nanoTime();
         stopInTheBackground();
