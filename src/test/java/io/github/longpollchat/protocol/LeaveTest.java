@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.github.longpollchat.testing.ChatTarget;
+import io.github.longpollchat.testing.HubWatch;
 import io.github.longpollchat.testing.Reply;
 import java.time.Duration;
 import java.util.List;
@@ -87,7 +88,7 @@ class LeaveTest {
         long start = System.nanoTime();
         assertEquals(204, api.leaveReply(alice.clientId(), "1").status());
         assertTrue(api.view(bob).members().contains("alice"), "still a member during the grace");
-        bobs.await(Api.leaveOf("alice"), Duration.ofSeconds(5));
+        bobs.await(Api.leaveOf("alice"), HubWatch.PATIENCE);
         long elapsed = (System.nanoTime() - start) / 1_000_000;
         assertTrue(elapsed >= 900, "not before the grace ran out: " + elapsed);
         assertFalse(api.isLive(alice.clientId()));
@@ -146,7 +147,7 @@ class LeaveTest {
         assertEquals(204, api.leaveReply(alice.clientId(), "1").status());
         api.send(bob.clientId(), "anyone there?");
         Checks.assertOk(parked.get(10, TimeUnit.SECONDS));
-        bobs.await(Api.leaveOf("alice"), Duration.ofSeconds(3));
+        bobs.await(Api.leaveOf("alice"), HubWatch.PATIENCE);
     }
 
     @Test

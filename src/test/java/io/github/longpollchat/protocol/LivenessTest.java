@@ -10,7 +10,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.github.longpollchat.config.Option;
 import io.github.longpollchat.testing.ChatTarget;
 import io.github.longpollchat.testing.HubWatch;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -37,8 +36,8 @@ class LivenessTest {
         Api.Inbox watching = api.inbox(watcher);
         watching.drain();
         Joined idle = api.join("idle", room);
-        JsonNode joined = watching.await(Api.joinOf("idle"), Duration.ofSeconds(2));
-        JsonNode left = watching.await(Api.leaveOf("idle"), Duration.ofSeconds(5));
+        JsonNode joined = watching.await(Api.joinOf("idle"), HubWatch.PATIENCE);
+        JsonNode left = watching.await(Api.leaveOf("idle"), HubWatch.PATIENCE);
         long lived = left.get("ts").longValue() - joined.get("ts").longValue();
         assertTrue(lived >= TTL_SECONDS * 1000 - 50, "not expired before its TTL: " + lived + " ms");
         assertEquals(joined.get("id").longValue() + 1, left.get("id").longValue());
