@@ -395,13 +395,10 @@ public final class Hub implements AutoCloseable {
             parked += client.mailbox.hasWaiter() ? 1 : 0;
             queued += client.mailbox.size();
         }
-        return new Stats(clients.size(), rooms.size(), parked, queued, sweeper.pendingTasks());
+        return new Stats(clients.size(), rooms.size(), parked, queued, sweeper.pendingLeaves());
     }
 
-    /**
-     * A snapshot of the hub's size; {@code timerTasks} counts what waits on the sweeper's timer
-     * (the sweep and pending grace leaves).
-     */
-    public record Stats(int clients, int rooms, int parkedPolls, int queuedEvents, int timerTasks) {
+    /** A snapshot of the hub's size: live clients, rooms, parked polls, events queued, grace leaves pending. */
+    public record Stats(int clients, int rooms, int parkedPolls, int queuedEvents, int pendingLeaves) {
     }
 }

@@ -1,5 +1,6 @@
 package io.github.longpollchat.hub;
 
+import java.util.concurrent.Future;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -25,6 +26,8 @@ final class Sweeper implements AutoCloseable {
     private final long clientTtlNanos;
     private final long roomTtlNanos;
     private final ScheduledThreadPoolExecutor timer;
+    /** The periodic sweep's task, or null; every other task on the timer is a grace leave. */
+    private final Future<?> sweeping;
 
     /** @param sweeping false for race tests that must be the only ones to sweep, by {@link #sweep()} */
     Sweeper(Hub hub, long clientTtlNanos, long roomTtlNanos, boolean sweeping) {
@@ -37,9 +40,9 @@ final class Sweeper implements AutoCloseable {
             return thread;
         });
         timer.setRemoveOnCancelPolicy(true);
-        if (sweeping) {
-            timer.scheduleWithFixedDelay(this::sweep, SWEEP_MILLIS, SWEEP_MILLIS, TimeUnit.MILLISECONDS);
-        }
+        this.sweeping = sweeping
+                ? timer.scheduleWithFixedDelay(this::sweep, SWEEP_MILLIS, SWEEP_MILLIS, TimeUnit.MILLISECONDS)
+                : null;
     }
 
     /** Times out parked polls, expires idle clients and forgets empty, quiet rooms. */
@@ -93,9 +96,18 @@ final class Sweeper implements AutoCloseable {
         return true;
     }
 
-    /** Tasks waiting on the timer: the sweep and pending grace leaves. */
-    int pendingTasks() {
-        return timer.getQueue().size();
+    /**
+     * Grace leaves waiting on the timer. The queue is read in one snapshot, and the sweep is told
+     * apart by identity, not counted as "size - 1": while it runs it is off the queue.
+     */
+    int pendingLeaves() {
+        int leaves = 0;
+        for (Runnable task : timer.getQueue()) {
+            if (task != sweeping) {
+                leaves++;
+            }
+        }
+        return leaves;
     }
 
     @Override

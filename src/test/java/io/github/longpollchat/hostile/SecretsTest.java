@@ -9,6 +9,7 @@ import io.github.longpollchat.config.Option;
 import io.github.longpollchat.hub.Hub;
 import io.github.longpollchat.testing.ChatClient;
 import io.github.longpollchat.testing.ChatTarget;
+import io.github.longpollchat.testing.HubWatch;
 import io.github.longpollchat.testing.RawHttp;
 import io.github.longpollchat.testing.Reply;
 import java.io.ByteArrayOutputStream;
@@ -82,7 +83,7 @@ class SecretsTest {
             as("bob", client.postForm("send_msg", "clientId", bob, "text", "hi alice", "msgId", "m1"));
             as("alice", client.poll(alice, 1000L, 0));
             CompletableFuture<Reply> parked = client.pollAsync(bob, 100L, 1);
-            Thread.sleep(200);
+            HubWatch.await("bob's poll to park", () -> parked.isDone() || hub.stats().parkedPolls() == 1);
             as("bob", client.poll(bob, 0L, 1)); // supersedes the parked one, then answers at once
             as("bob", parked.get(5, TimeUnit.SECONDS));
             as("alice", client.postForm("join", "name", "alice", "room", "secrets", "clientId", alice));

@@ -5,8 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.github.longpollchat.hub.Hub;
 import io.github.longpollchat.testing.ChatClient;
 import io.github.longpollchat.testing.ChatTarget;
+import io.github.longpollchat.testing.HubWatch;
 import io.github.longpollchat.testing.RawHttp;
 import io.github.longpollchat.testing.Reply;
 import java.io.ByteArrayInputStream;
@@ -16,6 +18,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Predicate;
 
@@ -25,6 +28,9 @@ import java.util.function.Predicate;
  * {@link Checks#everyReply} before a test sees it.
  */
 final class Api {
+    /** How long a poll is given to park where the server cannot be asked whether it has (Tomcat). */
+    private static final long UNSEEN_PARKING_MILLIS = 1000;
+
     private final ChatTarget chat;
 
     Api(ChatTarget chat) {
@@ -173,6 +179,24 @@ final class Api {
 
     CompletableFuture<Reply> pollAsync(String clientId, Long cursor, Integer timeout) {
         return getAsync(ChatClient.pollPath(clientId, cursor, timeout));
+    }
+
+    /**
+     * Starts a poll that is to park, and returns once the server has it parked, so that what the
+     * test does next surely comes after it. The jar's hub tells; the WAR's is in Tomcat's JVM,
+     * where nothing shows it, so there the poll is given {@value #UNSEEN_PARKING_MILLIS} ms.
+     */
+    CompletableFuture<Reply> parkedPoll(String clientId, Long cursor, Integer timeout) throws InterruptedException {
+        Optional<Hub> hub = chat.hub();
+        int before = hub.map(h -> h.stats().parkedPolls()).orElse(0);
+        CompletableFuture<Reply> poll = pollAsync(clientId, cursor, timeout);
+        if (hub.isPresent()) {
+            // Answered instead of parked, it is the test's to say so.
+            HubWatch.await("the poll to park", () -> poll.isDone() || hub.get().stats().parkedPolls() > before);
+        } else {
+            Thread.sleep(UNSEEN_PARKING_MILLIS);
+        }
+        return poll;
     }
 
     /** A poll that must succeed; its JSON. */

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.github.longpollchat.testing.ChatTarget;
+import io.github.longpollchat.testing.HubWatch;
 import io.github.longpollchat.testing.Reply;
 import java.time.Duration;
 import java.util.List;
@@ -20,8 +21,6 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 /** {@code POST /leave}: at once, after a grace period, or not at all when the client comes back. */
 @Timeout(60)
 class LeaveTest {
-    private static final long SETTLE_MILLIS = 300;
-
     @RegisterExtension
     static ChatTarget chat = ChatTarget.withDefaults();
 
@@ -89,7 +88,7 @@ class LeaveTest {
         long start = System.nanoTime();
         assertEquals(204, api.leaveReply(alice.clientId(), "1").status());
         assertTrue(api.view(bob).members().contains("alice"), "still a member during the grace");
-        bobs.await(Api.leaveOf("alice"), Duration.ofSeconds(5));
+        bobs.await(Api.leaveOf("alice"), HubWatch.PATIENCE);
         long elapsed = (System.nanoTime() - start) / 1_000_000;
         assertTrue(elapsed >= 900, "not before the grace ran out: " + elapsed);
         assertFalse(api.isLive(alice.clientId()));
@@ -128,8 +127,8 @@ class LeaveTest {
     void parkedPollIsAnswered410WhenTheGraceRunsOut() throws Exception {
         Joined alice = api.join("alice", Unique.room());
         api.poll(alice.clientId(), alice.joinId(), 0);
-        CompletableFuture<Reply> parked = api.pollAsync(alice.clientId(), alice.joinId(), 30);
-        Thread.sleep(SETTLE_MILLIS);
+        // Parked before the leave: coming after, it would be a request that cancels it.
+        CompletableFuture<Reply> parked = api.parkedPoll(alice.clientId(), alice.joinId(), 30);
         assertEquals(204, api.leaveReply(alice.clientId(), "1").status());
         assertError(parked.get(10, TimeUnit.SECONDS), 410, "unknown_client");
     }
@@ -144,12 +143,11 @@ class LeaveTest {
         Api.Inbox bobs = api.inbox(bob);
         bobs.drain();
         api.poll(alice.clientId(), bob.joinId(), 0);
-        CompletableFuture<Reply> parked = api.pollAsync(alice.clientId(), bob.joinId(), 30);
-        Thread.sleep(SETTLE_MILLIS);
+        CompletableFuture<Reply> parked = api.parkedPoll(alice.clientId(), bob.joinId(), 30);
         assertEquals(204, api.leaveReply(alice.clientId(), "1").status());
         api.send(bob.clientId(), "anyone there?");
         Checks.assertOk(parked.get(10, TimeUnit.SECONDS));
-        bobs.await(Api.leaveOf("alice"), Duration.ofSeconds(3));
+        bobs.await(Api.leaveOf("alice"), HubWatch.PATIENCE);
     }
 
     @Test

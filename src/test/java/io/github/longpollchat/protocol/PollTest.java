@@ -23,7 +23,10 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 /** {@code GET /get_msg}: acknowledging, batches, parking, superseding, lost answers and its errors. */
 @Timeout(60)
 class PollTest {
-    /** Long enough that a poll is surely parked when the next step comes. */
+    /**
+     * A pause in which a poll that should stay parked would show that it was answered, and a raw
+     * poll usually reaches the server; no test's verdict depends on its length.
+     */
     private static final long SETTLE_MILLIS = 300;
 
     @RegisterExtension
@@ -141,8 +144,7 @@ class PollTest {
         Joined alice = api.join("alice", room);
         Joined bob = api.join("bob", room);
         api.inbox(alice).drain();
-        CompletableFuture<Reply> parked = api.pollAsync(alice.clientId(), bob.joinId(), 30);
-        Thread.sleep(SETTLE_MILLIS);
+        CompletableFuture<Reply> parked = api.parkedPoll(alice.clientId(), bob.joinId(), 30);
         assertFalse(parked.isDone(), "parked while the mailbox is empty");
         long start = System.nanoTime();
         long id = api.send(bob.clientId(), "wake up");
@@ -161,8 +163,7 @@ class PollTest {
         Joined alice = api.join("alice", room);
         Joined bob = api.join("bob", room);
         api.poll(alice.clientId(), bob.joinId(), 0);
-        CompletableFuture<Reply> first = api.pollAsync(alice.clientId(), bob.joinId(), 30);
-        Thread.sleep(SETTLE_MILLIS);
+        CompletableFuture<Reply> first = api.parkedPoll(alice.clientId(), bob.joinId(), 30);
         assertFalse(first.isDone());
         CompletableFuture<Reply> second = api.pollAsync(alice.clientId(), bob.joinId(), 30);
         JsonNode superseded = okJson(first.get(10, TimeUnit.SECONDS));
@@ -214,8 +215,7 @@ class PollTest {
     @Test
     void parkedPollIsAnswered410WhenItsClientLeaves() throws Exception {
         Joined alice = api.join("alice", Unique.room());
-        CompletableFuture<Reply> parked = api.pollAsync(alice.clientId(), alice.joinId(), 30);
-        Thread.sleep(SETTLE_MILLIS);
+        CompletableFuture<Reply> parked = api.parkedPoll(alice.clientId(), alice.joinId(), 30);
         assertFalse(parked.isDone());
         long start = System.nanoTime();
         api.leave(alice.clientId());

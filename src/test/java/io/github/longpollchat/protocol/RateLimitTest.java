@@ -8,6 +8,7 @@ import io.github.longpollchat.config.Option;
 import io.github.longpollchat.testing.ChatTarget;
 import io.github.longpollchat.testing.Reply;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -109,16 +110,34 @@ class RateLimitTest {
     @Test
     void retryAfterCountsTheSecondsUntilTheOldestSendLeavesTheWindow() throws Exception {
         Joined alice = api.join("alice", Unique.room());
+        long earlyAsked = System.nanoTime();
         api.send(alice.clientId(), "early");
+        long earlyAnswered = System.nanoTime();
         Thread.sleep(2_100);
         for (int i = 1; i < LIMIT; i++) {
             api.send(alice.clientId(), "late " + i);
         }
+        long refusalAsked = System.nanoTime();
         Reply refused = api.sendReply(alice.clientId(), "one too many");
+        long refusalAnswered = System.nanoTime();
         assertError(refused, 429, "rate_limited");
         long seconds = Long.parseLong(refused.header("Retry-After"));
-        // The early send leaves the 10 s window a little under 8 s from now: rounded up, 8.
-        assertTrue(seconds >= 7 && seconds <= 8, "until the early send is 10 s old: " + seconds);
+        // The early send is between these two ages when the server refuses; it leaves the 10 s window
+        // after the rest of it, rounded up to whole seconds: 8 when the requests take no time at all.
+        // The late sends, just made, would say 10.
+        long youngest = refusalAsked - earlyAnswered;
+        long oldest = refusalAnswered - earlyAsked;
+        long fewest = Math.max(1, wholeSecondsUntilOutOfTheWindow(oldest));
+        long most = wholeSecondsUntilOutOfTheWindow(youngest);
+        assertTrue(most <= 8, "the sleep made the early send over 2 s old");
+        assertTrue(seconds >= fewest && seconds <= most, "until the early send is 10 s old (" + fewest + " to " + most
+                + " s, by the time the requests took): " + seconds);
+    }
+
+    /** The whole seconds, rounded up, until a send this old leaves the 10 s window. */
+    private static long wholeSecondsUntilOutOfTheWindow(long ageNanos) {
+        long left = TimeUnit.SECONDS.toNanos(10) - ageNanos;
+        return Math.floorDiv(left + TimeUnit.SECONDS.toNanos(1) - 1, TimeUnit.SECONDS.toNanos(1));
     }
 
     private void sendUpToTheLimit(Joined client) {

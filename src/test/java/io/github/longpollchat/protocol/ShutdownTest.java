@@ -6,7 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.github.longpollchat.hub.Hub;
 import io.github.longpollchat.testing.ChatTarget;
+import io.github.longpollchat.testing.HubWatch;
 import io.github.longpollchat.testing.RawHttp;
 import io.github.longpollchat.testing.Reply;
 import java.io.OutputStream;
@@ -61,8 +63,7 @@ class ShutdownTest {
     void parkedPollIsAnsweredAtOnceWithAnEmptyAnswerOnStop() throws Exception {
         Joined alice = api.join("alice", Unique.room());
         api.poll(alice.clientId(), alice.joinId(), 0);
-        CompletableFuture<Reply> parked = api.pollAsync(alice.clientId(), alice.joinId(), 30);
-        Thread.sleep(SETTLE_MILLIS);
+        CompletableFuture<Reply> parked = api.parkedPoll(alice.clientId(), alice.joinId(), 30);
         assertFalse(parked.isDone());
         long start = System.nanoTime();
         stopInTheBackground();
@@ -107,8 +108,9 @@ class ShutdownTest {
                     + "\r\nConnection: close\r\n\r\n" + body.substring(0, 8)).getBytes(StandardCharsets.ISO_8859_1));
             out.flush();
             Thread.sleep(SETTLE_MILLIS);
+            Hub hub = chat.hub().orElseThrow();
             stopInTheBackground();
-            Thread.sleep(SETTLE_MILLIS);
+            HubWatch.await("the server to begin stopping", hub::isShuttingDown);
             for (int i = 0; i < requests.size(); i++) {
                 Call call = requests.get(i);
                 Reply reply = RawHttp.exchangeOn(open.get(i),
