@@ -30,7 +30,9 @@ class ParkedPollsHoldNoThreadTest {
         Settings settings = Settings.defaults()
                 .with(Option.PORT, 0).with(Option.HOST, "127.0.0.1")
                 .with(Option.MAILBOX, 5000).with(Option.POLL_TIMEOUT, 60)
-                .with(Option.THREADS, MAX_THREADS);
+                .with(Option.THREADS, MAX_THREADS)
+                // Not a big room: no presence summary may answer the polls before the broadcast does.
+                .with(Option.PRESENCE_LIMIT, POLLS + 1);
         ChatServer server = ChatServer.newServer(settings).start();
         try {
             ChatClient chat = new ChatClient(server.uri());
