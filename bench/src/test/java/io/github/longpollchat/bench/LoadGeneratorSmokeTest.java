@@ -35,7 +35,7 @@ class LoadGeneratorSmokeTest {
     void nchanProtocolTabsOnTheJettyFloorEachReceiveTwentyMessagesExactlyOnce(String api) throws Exception {
         Server floor = JettyFloor.start(0, api, 16);
         try {
-            assertNothingLostOrDoubled(JettyFloor.port(floor), 100, "--target=nchan", "--messages=20", "--senders=2");
+            assertNothingLostOrDoubled(BenchJetty.port(floor), 100, "--target=nchan", "--messages=20", "--senders=2");
         } finally {
             floor.stop();
         }
