@@ -1,5 +1,6 @@
 package io.github.longpollchat.bench;
 
+import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -28,7 +29,10 @@ import java.util.function.Supplier;
  */
 abstract class Swarm implements AutoCloseable {
     static final ObjectMapper JSON = new ObjectMapper();
+    static final JsonFactory FACTORY = JSON.getFactory();
     static final long RETRY_NANOS = TimeUnit.SECONDS.toNanos(1);
+    /** How long a request other than a poll may take. */
+    static final long REQUEST_NANOS = TimeUnit.SECONDS.toNanos(60);
     static final int MAX_FAILURES = 20;
 
     final BenchOptions o;
@@ -37,6 +41,8 @@ abstract class Swarm implements AutoCloseable {
     final Map<Integer, Tab> byIndex = new HashMap<>();
     final String base;
     final String host;
+    /** How long a poll may take: its timeout, and 15 s. */
+    final long pollNanos;
 
     // ---- counters (engine thread) ----
     long unique;
@@ -63,6 +69,7 @@ abstract class Swarm implements AutoCloseable {
         this.engine = new HttpEngine("load-" + part);
         this.base = o.basePath();
         this.host = o.hostHeader();
+        this.pollNanos = TimeUnit.SECONDS.toNanos(o.pollTimeout + 15L);
         this.accepted = new long[o.roomCount()];
         var remote = o.remote();
         onEngine(() -> {
@@ -84,8 +91,10 @@ abstract class Swarm implements AutoCloseable {
     /** Joins (chat) or subscribes (nchan); {@code done} runs once the tab is in. */
     abstract void join(Tab tab, Runnable done);
 
-    /** Acknowledges everything queued for the tab without downloading it (chat); nchan: nothing. */
-    abstract void ack(Tab tab, Runnable done);
+    /** Acknowledges everything queued for the tab without downloading it (chat); the others have nothing to. */
+    void ack(Tab tab, Runnable done) {
+        done.run();
+    }
 
     /** Starts the tab's long-poll loop (chat); nchan polls from its join on. */
     abstract void park(Tab tab);
@@ -365,22 +374,28 @@ abstract class Swarm implements AutoCloseable {
     // ---- requests ----
 
     byte[] get(String pathAndQuery, String... headers) {
-        StringBuilder request = new StringBuilder(160).append("GET ").append(base).append(pathAndQuery)
-                .append(" HTTP/1.1\r\nHost: ").append(host).append("\r\n");
-        for (String header : headers) {
-            request.append(header).append("\r\n");
-        }
-        return request.append("\r\n").toString().getBytes(StandardCharsets.UTF_8);
+        return head("GET", pathAndQuery, headers).append("\r\n").toString().getBytes(StandardCharsets.UTF_8);
     }
 
-    byte[] post(String path, String contentType, String body) {
+    byte[] post(String path, String contentType, String body, String... headers) {
         byte[] content = body.getBytes(StandardCharsets.UTF_8);
-        byte[] head = ("POST " + base + path + " HTTP/1.1\r\nHost: " + host + "\r\nContent-Type: " + contentType
-                + "\r\nContent-Length: " + content.length + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII);
+        byte[] head = head("POST", path, headers).append("Content-Type: ").append(contentType)
+                .append("\r\nContent-Length: ").append(content.length).append("\r\n\r\n").toString()
+                .getBytes(StandardCharsets.US_ASCII);
         byte[] request = new byte[head.length + content.length];
         System.arraycopy(head, 0, request, 0, head.length);
         System.arraycopy(content, 0, request, head.length, content.length);
         return request;
+    }
+
+    /** The request line, {@code Host} and {@code headers}, each line ended. */
+    private StringBuilder head(String method, String path, String[] headers) {
+        StringBuilder head = new StringBuilder(160).append(method).append(' ').append(base).append(path)
+                .append(" HTTP/1.1\r\nHost: ").append(host).append("\r\n");
+        for (String header : headers) {
+            head.append(header).append("\r\n");
+        }
+        return head;
     }
 
     static Conn.Handler handler(java.util.function.Consumer<HttpResponse> ok, java.util.function.Consumer<String> failed) {
