@@ -1,11 +1,16 @@
 #!/usr/bin/env bash
-# The benchmark: each scenario against longpoll-chat and against a private nginx + Nchan, in turn
-# (A B A B …), on loopback only; then a side-by-side table with ratios and a plot.
+# The benchmark: each scenario against longpoll-chat and against a private nginx + Nchan (or CometD,
+# or the Jetty floors), in turn (A B A B …), on loopback only; then a side-by-side table with ratios
+# and a plot.
 #
 #   bench/run.sh                      # every scenario, 2 rounds: fanout-100 fanout-1k fanout-10k rooms idle
 #   bench/run.sh fanout-1k rooms      # only these
 #   bench/run.sh --rounds=3 idle      # more rounds (the median is reported)
 #   bench/run.sh --targets=chat idle  # only longpoll-chat (or --targets=nchan)
+#   bench/run.sh --targets=chat,cometd fanout-1k
+#                                     # against CometD 8 (CometDChat: its CometDServlet, long polling
+#                                     # only, a broadcast channel per room, on the same Jetty and
+#                                     # settings), spoken to in Bayeux
 #   bench/run.sh --profile fanout-1k  # also a flight recording of this server during each measured
 #                                     # run, and its hottest methods (logs/*.jfr, logs/*.hot.txt)
 #   bench/run.sh --targets=chat --chat-args="--threads=200" fanout-100
@@ -20,10 +25,10 @@
 # Results: target/bench/run-<time>/ (results.jsonl, one JSON line per run; summary.md; plot.png;
 # the servers' and the load generator's logs). target/bench/latest points to the last run.
 #
-# Needs Java 17 and Maven; installs Debian's gnuplot-nox, and for the nchan target nginx and
-# libnginx-mod-nchan, when they are missing (as root). The system's nginx service is never used:
-# Nchan runs from its own config, pid file and temp folders under the run's folder. Nothing global
-# is changed (no sysctl, no ulimit).
+# Needs Java 17 and Maven (CometD comes from Maven Central, in the build's test scope); installs
+# Debian's gnuplot-nox, and for the nchan target nginx and libnginx-mod-nchan, when they are missing
+# (as root). The system's nginx service is never used: Nchan runs from its own config, pid file and
+# temp folders under the run's folder. Nothing global is changed (no sysctl, no ulimit).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -40,7 +45,7 @@ for arg in "$@"; do
     --profile) profile=true ;;
     --chat-args=*) chat_args="${arg#--chat-args=}" ;;
     --jar=*) jar="${arg#--jar=}" ;;
-    -h|--help) sed -n '2,26p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,/^set /p' "$0" | grep '^#'; exit 0 ;;
     -*) echo "unknown option: $arg" >&2; exit 2 ;;
     *) scenarios+=("$arg") ;;
   esac
@@ -48,6 +53,8 @@ done
 if [ ${#scenarios[@]} -eq 0 ]; then
   scenarios=(fanout-100 fanout-1k fanout-10k rooms idle)
 fi
+# How long a poll is held, in every server alike (this one's --poll-timeout, Nchan's, CometD's timeout).
+poll_timeout=30
 
 # Each scenario's load generator flags (see LoadGenerator --help). Senders are among the tabs.
 flags_of() {
@@ -126,19 +133,30 @@ start_chat() { # log
   local port; port=$(free_port 18180)
   # shellcheck disable=SC2086
   java -Xmx768m -jar "$jar" --host=127.0.0.1 --port="$port" \
-    --rate-limit=0 --max-clients=100000 --mailbox=5000 --poll-timeout=30 $chat_args >"$1" 2>&1 &
+    --rate-limit=0 --max-clients=100000 --mailbox=5000 --poll-timeout="$poll_timeout" $chat_args >"$1" 2>&1 &
   SERVER_PID=$!
   wait_port "$port"
   URL="http://127.0.0.1:$port/"
 }
 
-# A floor: JettyFloor, the least a long-polling server on this Jetty costs; it speaks Nchan's protocol.
-start_floor() { # api log
-  local port; port=$(free_port 18200)
-  java -Xmx768m -cp "$CP" io.github.longpollchat.bench.JettyFloor --port="$port" --api="$1" >"$2" 2>&1 &
+# A server of the benchmark's own (bench/src/main/java), on the same JVM and heap as longpoll-chat.
+start_bench_server() { # log class url-path [flags...]
+  local log=$1 class=$2 path=$3 port; shift 3
+  port=$(free_port 18200)
+  java -Xmx768m -cp "$CP" "io.github.longpollchat.bench.$class" --port="$port" "$@" >"$log" 2>&1 &
   SERVER_PID=$!
   wait_port "$port"
-  URL="http://127.0.0.1:$port/"
+  URL="http://127.0.0.1:$port/$path"
+}
+
+# A floor: JettyFloor, the least a long-polling server on this Jetty costs; it speaks Nchan's protocol.
+start_floor() { # api log
+  start_bench_server "$2" JettyFloor "" --api="$1"
+}
+
+# CometD 8 (CometDChat), long polling only; it speaks Bayeux.
+start_cometd() { # log
+  start_bench_server "$1" CometDChat cometd/ --timeout-seconds="$poll_timeout"
 }
 
 # The protocol the load generator speaks to a target.
@@ -146,7 +164,8 @@ protocol_of() {
   case "$1" in
     chat) echo chat ;;
     nchan|floor-*) echo nchan ;;
-    *) echo "unknown target: $1 (chat, nchan, floor-<api>: see JettyFloor)" >&2; exit 2 ;;
+    cometd) echo cometd ;;
+    *) echo "unknown target: $1 (chat, nchan, cometd, floor-<api>: see JettyFloor)" >&2; exit 2 ;;
   esac
 }
 for t in $targets; do protocol_of "$t" >/dev/null; done
@@ -155,7 +174,7 @@ start_nchan() { # log
   local port dir; port=$(free_port 18190)
   dir="$(pwd)/$OUT/nchan"
   rm -rf "$dir"; mkdir -p "$dir/tmp"
-  sed -e "s#@DIR@#$dir#g" -e "s#@PORT@#$port#g" -e "s#@WORKERS@#2#g" -e "s#@POLL@#30#g" \
+  sed -e "s#@DIR@#$dir#g" -e "s#@PORT@#$port#g" -e "s#@WORKERS@#2#g" -e "s#@POLL@#$poll_timeout#g" \
     bench/nchan.conf.template >"$dir/nginx.conf"
   nginx -p "$dir" -e "$dir/error.log" -c "$dir/nginx.conf" >"$1" 2>&1 &
   SERVER_PID=$!

@@ -61,7 +61,11 @@ abstract class Swarm implements AutoCloseable {
     long lastSend;
 
     static Swarm create(BenchOptions o, int part, int parts) {
-        return o.target.equals("nchan") ? new NchanSwarm(o, part, parts) : new ChatSwarm(o, part, parts);
+        return switch (o.target) {
+            case "nchan" -> new NchanSwarm(o, part, parts);
+            case "cometd" -> new CometDSwarm(o, part, parts);
+            default -> new ChatSwarm(o, part, parts);
+        };
     }
 
     Swarm(BenchOptions o, int part, int parts) {
@@ -88,7 +92,10 @@ abstract class Swarm implements AutoCloseable {
 
     // ---- the protocol, per target ----
 
-    /** Joins (chat) or subscribes (nchan); {@code done} runs once the tab is in. */
+    /**
+     * Joins (chat), subscribes (nchan), or handshakes and subscribes (cometd); {@code done} runs
+     * once the tab is in.
+     */
     abstract void join(Tab tab, Runnable done);
 
     /** Acknowledges everything queued for the tab without downloading it (chat); the others have nothing to. */
@@ -96,7 +103,7 @@ abstract class Swarm implements AutoCloseable {
         done.run();
     }
 
-    /** Starts the tab's long-poll loop (chat); nchan polls from its join on. */
+    /** Starts the tab's long-poll loop (chat); nchan and cometd poll from their join on. */
     abstract void park(Tab tab);
 
     /** Sends one text to the tab's room through its send connection; {@code done} gets whether it was accepted. */
