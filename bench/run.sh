@@ -21,6 +21,9 @@
 #                                     # and the floors: the least any server on this Jetty costs
 #                                     # (any floor-<api> of JettyFloor: core, core-selector, servlet,
 #                                     # servlet-direct, servlet-selector, servlet-selector-direct)
+#   bench/run.sh --java=/usr/lib/jvm/temurin-25-jdk-amd64/bin/java --targets=chat,cometd fanout-1k
+#                                     # the JVM that runs the servers (this one, CometD, the floors;
+#                                     # a JDK's home will do too); the load generator keeps `java`
 #
 # Results: target/bench/run-<time>/ (results.jsonl, one JSON line per run; summary.md; plot.png;
 # the servers' and the load generator's logs). target/bench/latest points to the last run.
@@ -37,6 +40,7 @@ targets="chat nchan"
 profile=false
 chat_args=""
 jar="target/longpoll-chat.jar"
+server_java="java"
 scenarios=()
 for arg in "$@"; do
   case "$arg" in
@@ -45,6 +49,7 @@ for arg in "$@"; do
     --profile) profile=true ;;
     --chat-args=*) chat_args="${arg#--chat-args=}" ;;
     --jar=*) jar="${arg#--jar=}" ;;
+    --java=*) server_java="${arg#--java=}" ;;
     -h|--help) sed -n '2,/^set /p' "$0" | grep '^#'; exit 0 ;;
     -*) echo "unknown option: $arg" >&2; exit 2 ;;
     *) scenarios+=("$arg") ;;
@@ -53,6 +58,15 @@ done
 if [ ${#scenarios[@]} -eq 0 ]; then
   scenarios=(fanout-100 fanout-1k fanout-10k rooms idle)
 fi
+if [ -d "$server_java" ]; then
+  server_java="$server_java/bin/java"
+fi
+if ! "$server_java" -version >/dev/null 2>&1; then
+  echo "--java: cannot run $server_java" >&2
+  exit 2
+fi
+# jcmd and the flight recording's reader from the servers' JDK, which may be newer than `java`.
+server_bin="$(dirname "$(readlink -f "$(command -v "$server_java")")")"
 # How long a poll is held, in every server alike (this one's --poll-timeout, Nchan's, CometD's timeout).
 poll_timeout=30
 
@@ -132,7 +146,7 @@ wait_port() {
 start_chat() { # log
   local port; port=$(free_port 18180)
   # shellcheck disable=SC2086
-  java -Xmx768m -jar "$jar" --host=127.0.0.1 --port="$port" \
+  "$server_java" -Xmx768m -jar "$jar" --host=127.0.0.1 --port="$port" \
     --rate-limit=0 --max-clients=100000 --mailbox=5000 --poll-timeout="$poll_timeout" $chat_args >"$1" 2>&1 &
   SERVER_PID=$!
   wait_port "$port"
@@ -143,7 +157,7 @@ start_chat() { # log
 start_bench_server() { # log class url-path [flags...]
   local log=$1 class=$2 path=$3 port; shift 3
   port=$(free_port 18200)
-  java -Xmx768m -cp "$CP" "io.github.longpollchat.bench.$class" --port="$port" "$@" >"$log" 2>&1 &
+  "$server_java" -Xmx768m -cp "$CP" "io.github.longpollchat.bench.$class" --port="$port" "$@" >"$log" 2>&1 &
   SERVER_PID=$!
   wait_port "$port"
   URL="http://127.0.0.1:$port/$path"
@@ -187,7 +201,12 @@ if [ "$with_nchan" = true ]; then
   nchan_version="$(nginx -v 2>&1), Nchan $(dpkg-query -W -f='${Version}' libnginx-mod-nchan 2>/dev/null), "
 fi
 echo "machine: $(nproc) cores, $(awk '/MemTotal/{printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(uname -sr)," \
-  "$(java -version 2>&1 | head -1), ${nchan_version}load average $(cut -d' ' -f1-3 /proc/loadavg)" | tee "$OUT/machine.txt"
+  "${nchan_version}load average $(cut -d' ' -f1-3 /proc/loadavg)" | tee "$OUT/machine.txt"
+jvm_version() { # java
+  "$1" -version 2>&1 | grep -v '^Picked up' | head -2 | paste -sd '|' | sed 's/|/, /'
+}
+echo "servers' JVM: $(jvm_version "$server_java") ($server_java)" | tee -a "$OUT/machine.txt"
+echo "load generator's JVM: $(jvm_version java)" | tee -a "$OUT/machine.txt"
 echo "longpoll-chat: $jar${chat_args:+ $chat_args}" | tee -a "$OUT/machine.txt"
 
 for scenario in "${scenarios[@]}"; do
@@ -211,7 +230,7 @@ for scenario in "${scenarios[@]}"; do
           --verbose=false >"$log.warmup.out" 2>&1 || true
       fi
       if [ "$profile" = true ] && [ "$target" = chat ]; then
-        jcmd "$SERVER_PID" JFR.start name=bench settings="$(pwd)/bench/sampling.jfc" >"$log.jcmd.txt" 2>&1
+        "$server_bin/jcmd" "$SERVER_PID" JFR.start name=bench settings="$(pwd)/bench/sampling.jfc" >"$log.jcmd.txt" 2>&1
       fi
       # shellcheck disable=SC2046
       if ! java -Xmx1g -XX:+UseParallelGC -cp "$CP" io.github.longpollchat.bench.LoadGenerator \
@@ -221,8 +240,8 @@ for scenario in "${scenarios[@]}"; do
       fi
       grep -v '^{' "$log.out" | sed 's/^/   /'
       if [ "$profile" = true ] && [ "$target" = chat ]; then
-        jcmd "$SERVER_PID" JFR.stop name=bench filename="$(pwd)/$log.jfr" >>"$log.jcmd.txt" 2>&1
-        java -cp "$CP" io.github.longpollchat.bench.HotMethods "$log.jfr" 25 >"$log.hot.txt"
+        "$server_bin/jcmd" "$SERVER_PID" JFR.stop name=bench filename="$(pwd)/$log.jfr" >>"$log.jcmd.txt" 2>&1
+        "$server_java" -cp "$CP" io.github.longpollchat.bench.HotMethods "$log.jfr" 25 >"$log.hot.txt"
         echo "   profile: $log.hot.txt (recording: $log.jfr)"
       fi
       stop_server
