@@ -15,7 +15,7 @@ import java.util.function.Function;
  * a first {@code /meta/connect} that returns at once ({@code advice: {timeout: 0}}),
  * {@code /meta/subscribe} to the room's channel {@code /chat/<room>}, then the {@code /meta/connect}
  * loop, each connect sent again as soon as the last one returns (after the advice's
- * {@code interval}, if any). Senders publish to the channel through their second connection, with
+ * {@code interval}, if any), and given up on 15 s after the advice's {@code timeout}. Senders publish to the channel through their second connection, with
  * the same session, as a browser sends while its connect is held.
  *
  * <p>Every answer is an array of messages: the reply to the request (matched by its {@code id})
@@ -34,7 +34,7 @@ final class CometDSwarm extends Swarm {
 
     /** The fields of a Bayeux message that the tabs read. */
     private record Message(String id, boolean successful, String clientId, String error, String reconnect,
-            long interval, boolean hasData, String text) {
+            long interval, long timeout, boolean hasData, String text) {
     }
 
     // ---- joining: handshake, first connect, subscribe ----
@@ -113,7 +113,9 @@ final class CometDSwarm extends Swarm {
             return;
         }
         String id = nextId(tab);
-        tab.conn.send(post("connect", JSON_TYPE, connect(tab, id, ""), tab.cookie), pollNanos, true, handler(response -> {
+        long deadline = tab.timeoutMillis < 0 ? pollNanos
+                : TimeUnit.MILLISECONDS.toNanos(tab.timeoutMillis) + POLL_MARGIN_NANOS;
+        tab.conn.send(post("connect", JSON_TYPE, connect(tab, id, ""), tab.cookie), deadline, true, handler(response -> {
             responses++;
             Message reply = reply(tab, "poll", response, id);
             if (reply == null) {
@@ -159,6 +161,9 @@ final class CometDSwarm extends Swarm {
     private static void advise(Tab tab, Message reply) {
         if (reply.interval >= 0) {
             tab.intervalMillis = reply.interval;
+        }
+        if (reply.timeout >= 0) {
+            tab.timeoutMillis = reply.timeout;
         }
     }
 
@@ -246,6 +251,7 @@ final class CometDSwarm extends Swarm {
         String error = null;
         String reconnect = null;
         long interval = -1;
+        long timeout = -1;
         boolean hasData = false;
         String text = null;
         while (p.nextToken() == JsonToken.FIELD_NAME) {
@@ -266,6 +272,7 @@ final class CometDSwarm extends Swarm {
                         switch (name) {
                             case "reconnect" -> reconnect = p.getText();
                             case "interval" -> interval = p.getValueAsLong(-1);
+                            case "timeout" -> timeout = p.getValueAsLong(-1);
                             default -> p.skipChildren();
                         }
                     }
@@ -288,6 +295,6 @@ final class CometDSwarm extends Swarm {
                 default -> p.skipChildren();
             }
         }
-        return new Message(id, successful, clientId, error, reconnect, interval, hasData, text);
+        return new Message(id, successful, clientId, error, reconnect, interval, timeout, hasData, text);
     }
 }

@@ -33,6 +33,8 @@ abstract class Swarm implements AutoCloseable {
     static final long RETRY_NANOS = TimeUnit.SECONDS.toNanos(1);
     /** How long a request other than a poll may take. */
     static final long REQUEST_NANOS = TimeUnit.SECONDS.toNanos(60);
+    /** How much longer than its timeout a poll may take. */
+    static final long POLL_MARGIN_NANOS = TimeUnit.SECONDS.toNanos(15);
     static final int MAX_FAILURES = 20;
 
     final BenchOptions o;
@@ -73,7 +75,7 @@ abstract class Swarm implements AutoCloseable {
         this.engine = new HttpEngine("load-" + part);
         this.base = o.basePath();
         this.host = o.hostHeader();
-        this.pollNanos = TimeUnit.SECONDS.toNanos(o.pollTimeout + 15L);
+        this.pollNanos = TimeUnit.SECONDS.toNanos(o.pollTimeout) + POLL_MARGIN_NANOS;
         this.accepted = new long[o.roomCount()];
         var remote = o.remote();
         onEngine(() -> {

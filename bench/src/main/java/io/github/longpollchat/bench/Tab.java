@@ -31,6 +31,8 @@ final class Tab {
     int messageId;
     /** The advice's interval: how long to wait before the next connect. */
     long intervalMillis;
+    /** The advice's timeout: how long the server may hold a connect; -1 until advised. */
+    long timeoutMillis = -1;
     /** Its {@code /meta/connect} loop runs. */
     boolean connecting;
 
