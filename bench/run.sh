@@ -1,11 +1,16 @@
 #!/usr/bin/env bash
-# The benchmark: each scenario against longpoll-chat and against a private nginx + Nchan, in turn
-# (A B A B …), on loopback only; then a side-by-side table with ratios and a plot.
+# The benchmark: each scenario against longpoll-chat and against a private nginx + Nchan (or CometD,
+# or the Jetty floors), in turn (A B A B …), on loopback only; then a side-by-side table with ratios
+# and a plot.
 #
 #   bench/run.sh                      # every scenario, 2 rounds: fanout-100 fanout-1k fanout-10k rooms idle
 #   bench/run.sh fanout-1k rooms      # only these
 #   bench/run.sh --rounds=3 idle      # more rounds (the median is reported)
 #   bench/run.sh --targets=chat idle  # only longpoll-chat (or --targets=nchan)
+#   bench/run.sh --targets=chat,cometd fanout-1k
+#                                     # against CometD 8 (CometDChat: its CometDServlet, long polling
+#                                     # only, a broadcast channel per room, on the same Jetty and
+#                                     # settings), spoken to in Bayeux
 #   bench/run.sh --profile fanout-1k  # also a flight recording of this server during each measured
 #                                     # run, and its hottest methods (logs/*.jfr, logs/*.hot.txt)
 #   bench/run.sh --targets=chat --chat-args="--threads=200" fanout-100
@@ -16,14 +21,17 @@
 #                                     # and the floors: the least any server on this Jetty costs
 #                                     # (any floor-<api> of JettyFloor: core, core-selector, servlet,
 #                                     # servlet-direct, servlet-selector, servlet-selector-direct)
+#   bench/run.sh --java=/usr/lib/jvm/temurin-25-jdk-amd64/bin/java --targets=chat,cometd fanout-1k
+#                                     # the JVM that runs the servers (this one, CometD, the floors;
+#                                     # a JDK's home will do too); the load generator keeps `java`
 #
 # Results: target/bench/run-<time>/ (results.jsonl, one JSON line per run; summary.md; plot.png;
 # the servers' and the load generator's logs). target/bench/latest points to the last run.
 #
-# Needs Java 17 and Maven; installs Debian's gnuplot-nox, and for the nchan target nginx and
-# libnginx-mod-nchan, when they are missing (as root). The system's nginx service is never used:
-# Nchan runs from its own config, pid file and temp folders under the run's folder. Nothing global
-# is changed (no sysctl, no ulimit).
+# Needs Java 17 and Maven (CometD comes from Maven Central, in the build's test scope); installs
+# Debian's gnuplot-nox, and for the nchan target nginx and libnginx-mod-nchan, when they are missing
+# (as root). The system's nginx service is never used: Nchan runs from its own config, pid file and
+# temp folders under the run's folder. Nothing global is changed (no sysctl, no ulimit).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -32,6 +40,7 @@ targets="chat nchan"
 profile=false
 chat_args=""
 jar="target/longpoll-chat.jar"
+server_java="java"
 scenarios=()
 for arg in "$@"; do
   case "$arg" in
@@ -40,7 +49,8 @@ for arg in "$@"; do
     --profile) profile=true ;;
     --chat-args=*) chat_args="${arg#--chat-args=}" ;;
     --jar=*) jar="${arg#--jar=}" ;;
-    -h|--help) sed -n '2,26p' "$0"; exit 0 ;;
+    --java=*) server_java="${arg#--java=}" ;;
+    -h|--help) sed -n '2,/^set /p' "$0" | grep '^#'; exit 0 ;;
     -*) echo "unknown option: $arg" >&2; exit 2 ;;
     *) scenarios+=("$arg") ;;
   esac
@@ -48,6 +58,17 @@ done
 if [ ${#scenarios[@]} -eq 0 ]; then
   scenarios=(fanout-100 fanout-1k fanout-10k rooms idle)
 fi
+if [ -d "$server_java" ]; then
+  server_java="$server_java/bin/java"
+fi
+if ! "$server_java" -version >/dev/null 2>&1; then
+  echo "--java: cannot run $server_java" >&2
+  exit 2
+fi
+# jcmd and the flight recording's reader from the servers' JDK, which may be newer than `java`.
+server_bin="$(dirname "$(readlink -f "$(command -v "$server_java")")")"
+# How long a poll is held, in every server alike (this one's --poll-timeout, Nchan's, CometD's timeout).
+poll_timeout=30
 
 # Each scenario's load generator flags (see LoadGenerator --help). Senders are among the tabs.
 flags_of() {
@@ -125,20 +146,31 @@ wait_port() {
 start_chat() { # log
   local port; port=$(free_port 18180)
   # shellcheck disable=SC2086
-  java -Xmx768m -jar "$jar" --host=127.0.0.1 --port="$port" \
-    --rate-limit=0 --max-clients=100000 --mailbox=5000 --poll-timeout=30 $chat_args >"$1" 2>&1 &
+  "$server_java" -Xmx768m -jar "$jar" --host=127.0.0.1 --port="$port" \
+    --rate-limit=0 --max-clients=100000 --mailbox=5000 --poll-timeout="$poll_timeout" $chat_args >"$1" 2>&1 &
   SERVER_PID=$!
   wait_port "$port"
   URL="http://127.0.0.1:$port/"
 }
 
-# A floor: JettyFloor, the least a long-polling server on this Jetty costs; it speaks Nchan's protocol.
-start_floor() { # api log
-  local port; port=$(free_port 18200)
-  java -Xmx768m -cp "$CP" io.github.longpollchat.bench.JettyFloor --port="$port" --api="$1" >"$2" 2>&1 &
+# A server of the benchmark's own (bench/src/main/java), on the same JVM and heap as longpoll-chat.
+start_bench_server() { # log class url-path [flags...]
+  local log=$1 class=$2 path=$3 port; shift 3
+  port=$(free_port 18200)
+  "$server_java" -Xmx768m -cp "$CP" "io.github.longpollchat.bench.$class" --port="$port" "$@" >"$log" 2>&1 &
   SERVER_PID=$!
   wait_port "$port"
-  URL="http://127.0.0.1:$port/"
+  URL="http://127.0.0.1:$port/$path"
+}
+
+# A floor: JettyFloor, the least a long-polling server on this Jetty costs; it speaks Nchan's protocol.
+start_floor() { # api log
+  start_bench_server "$2" JettyFloor "" --api="$1"
+}
+
+# CometD 8 (CometDChat), long polling only; it speaks Bayeux.
+start_cometd() { # log
+  start_bench_server "$1" CometDChat cometd/ --timeout-seconds="$poll_timeout"
 }
 
 # The protocol the load generator speaks to a target.
@@ -146,7 +178,8 @@ protocol_of() {
   case "$1" in
     chat) echo chat ;;
     nchan|floor-*) echo nchan ;;
-    *) echo "unknown target: $1 (chat, nchan, floor-<api>: see JettyFloor)" >&2; exit 2 ;;
+    cometd) echo cometd ;;
+    *) echo "unknown target: $1 (chat, nchan, cometd, floor-<api>: see JettyFloor)" >&2; exit 2 ;;
   esac
 }
 for t in $targets; do protocol_of "$t" >/dev/null; done
@@ -155,7 +188,7 @@ start_nchan() { # log
   local port dir; port=$(free_port 18190)
   dir="$(pwd)/$OUT/nchan"
   rm -rf "$dir"; mkdir -p "$dir/tmp"
-  sed -e "s#@DIR@#$dir#g" -e "s#@PORT@#$port#g" -e "s#@WORKERS@#2#g" -e "s#@POLL@#30#g" \
+  sed -e "s#@DIR@#$dir#g" -e "s#@PORT@#$port#g" -e "s#@WORKERS@#2#g" -e "s#@POLL@#$poll_timeout#g" \
     bench/nchan.conf.template >"$dir/nginx.conf"
   nginx -p "$dir" -e "$dir/error.log" -c "$dir/nginx.conf" >"$1" 2>&1 &
   SERVER_PID=$!
@@ -168,7 +201,12 @@ if [ "$with_nchan" = true ]; then
   nchan_version="$(nginx -v 2>&1), Nchan $(dpkg-query -W -f='${Version}' libnginx-mod-nchan 2>/dev/null), "
 fi
 echo "machine: $(nproc) cores, $(awk '/MemTotal/{printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(uname -sr)," \
-  "$(java -version 2>&1 | head -1), ${nchan_version}load average $(cut -d' ' -f1-3 /proc/loadavg)" | tee "$OUT/machine.txt"
+  "${nchan_version}load average $(cut -d' ' -f1-3 /proc/loadavg)" | tee "$OUT/machine.txt"
+jvm_version() { # java
+  "$1" -version 2>&1 | grep -v '^Picked up' | head -2 | paste -sd '|' | sed 's/|/, /'
+}
+echo "servers' JVM: $(jvm_version "$server_java") ($server_java)" | tee -a "$OUT/machine.txt"
+echo "load generator's JVM: $(jvm_version java)" | tee -a "$OUT/machine.txt"
 echo "longpoll-chat: $jar${chat_args:+ $chat_args}" | tee -a "$OUT/machine.txt"
 
 for scenario in "${scenarios[@]}"; do
@@ -192,7 +230,7 @@ for scenario in "${scenarios[@]}"; do
           --verbose=false >"$log.warmup.out" 2>&1 || true
       fi
       if [ "$profile" = true ] && [ "$target" = chat ]; then
-        jcmd "$SERVER_PID" JFR.start name=bench settings="$(pwd)/bench/sampling.jfc" >"$log.jcmd.txt" 2>&1
+        "$server_bin/jcmd" "$SERVER_PID" JFR.start name=bench settings="$(pwd)/bench/sampling.jfc" >"$log.jcmd.txt" 2>&1
       fi
       # shellcheck disable=SC2046
       if ! java -Xmx1g -XX:+UseParallelGC -cp "$CP" io.github.longpollchat.bench.LoadGenerator \
@@ -202,8 +240,8 @@ for scenario in "${scenarios[@]}"; do
       fi
       grep -v '^{' "$log.out" | sed 's/^/   /'
       if [ "$profile" = true ] && [ "$target" = chat ]; then
-        jcmd "$SERVER_PID" JFR.stop name=bench filename="$(pwd)/$log.jfr" >>"$log.jcmd.txt" 2>&1
-        java -cp "$CP" io.github.longpollchat.bench.HotMethods "$log.jfr" 25 >"$log.hot.txt"
+        "$server_bin/jcmd" "$SERVER_PID" JFR.stop name=bench filename="$(pwd)/$log.jfr" >>"$log.jcmd.txt" 2>&1
+        "$server_java" -cp "$CP" io.github.longpollchat.bench.HotMethods "$log.jfr" 25 >"$log.hot.txt"
         echo "   profile: $log.hot.txt (recording: $log.jfr)"
       fi
       stop_server

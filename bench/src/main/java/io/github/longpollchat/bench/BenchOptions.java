@@ -14,7 +14,10 @@ import java.util.Locale;
  * JSON. {@link #usage()} lists them.
  */
 public final class BenchOptions {
-    /** {@code chat} (this server's protocol) or {@code nchan} (Nchan's long-poll protocol). */
+    /**
+     * {@code chat} (this server's protocol), {@code nchan} (Nchan's long-poll protocol) or
+     * {@code cometd} (Bayeux long polling).
+     */
     public String target = "chat";
     /** The name the run is reported under ("target" in the JSON line); the protocol's by default. */
     public String serverName = "";
@@ -134,8 +137,8 @@ public final class BenchOptions {
     }
 
     private void check() {
-        if (!target.equals("chat") && !target.equals("nchan")) {
-            throw new IllegalArgumentException("--target must be chat or nchan");
+        if (!List.of("chat", "nchan", "cometd").contains(target)) {
+            throw new IllegalArgumentException("--target must be chat, nchan or cometd");
         }
         if (clients < 1 || senders < 1 || rate <= 0 || wave < 1 || sources < 1 || sources > 250 || inFlight < 1) {
             throw new IllegalArgumentException("--clients, --senders, --rate, --wave, --in-flight must be positive; --sources 1-250");
@@ -265,7 +268,7 @@ public final class BenchOptions {
         return (others + perProcess - 1) / perProcess;
     }
 
-    /** The room's name (chat) or channel (nchan): {@code <tag>r<room>}. */
+    /** The room's name (chat) or channel (nchan; cometd's is {@code /chat/<name>}): {@code <tag>r<room>}. */
     String roomName(int room) {
         return tag + "r" + room;
     }

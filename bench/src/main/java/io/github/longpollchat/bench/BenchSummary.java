@@ -13,10 +13,11 @@ import java.util.Map;
 import java.util.function.Function;
 
 /**
- * Reads the JSON lines of a bench/run.sh run and writes, beside them: {@code summary.md} (this
- * server and Nchan side by side, the median of each figure over the rounds with every round's
- * value, the ratio, and the issue's targets met or not), {@code plot.dat} and {@code plot.gp} for
- * gnuplot (p99 latency and deliveries/s against N, from the fanout runs). Prints the summary.
+ * Reads the JSON lines of a bench/run.sh run and writes, beside them: {@code summary.md} (the
+ * run's {@code machine.txt} if there is one; this server and Nchan side by side, the median of each
+ * figure over the rounds with every round's value, the ratio; every server of the run side by side
+ * when others ran too (CometD, the floors); the issue's targets met or not), {@code plot.dat} and
+ * {@code plot.gp} for gnuplot (p99 latency and deliveries/s against N, from the fanout runs). Prints the summary.
  *
  * <pre>java -cp … io.github.longpollchat.bench.BenchSummary target/bench/results.jsonl target/bench</pre>
  */
@@ -49,6 +50,12 @@ public final class BenchSummary {
         BenchSummary summary = new BenchSummary(lines);
         Path dir = Path.of(args[1]);
         Files.createDirectories(dir);
+        Path machine = dir.resolve("machine.txt");
+        if (Files.exists(machine)) {
+            // Which machine and JVMs: markdown's line breaks, two spaces before each newline.
+            summary.out.append(Files.readString(machine, StandardCharsets.UTF_8).strip().replace("\n", "  \n"))
+                    .append("\n\n");
+        }
         String text = summary.summary();
         Files.writeString(dir.resolve("summary.md"), text, StandardCharsets.UTF_8);
         Files.writeString(dir.resolve("plot.dat"), summary.plotData(), StandardCharsets.UTF_8);
@@ -101,45 +108,55 @@ public final class BenchSummary {
                 }
                 Double c = median(chat);
                 Double n = median(nchan);
-                String ratio = c != null && n != null && n != 0 ? format(c / n, 2) : "";
                 out.append("| ").append(label).append(" | ").append(figure.name).append(" | ")
                         .append(cell(chat, figure.digits)).append(" | ").append(cell(nchan, figure.digits))
-                        .append(" | ").append(ratio).append(" |\n");
+                        .append(" | ").append(ratio(c, n)).append(" |\n");
             }
         });
         out.append("\nEach cell: the median of the rounds, every round's value in brackets.\n\n");
-        floors();
+        servers();
         targets();
         return out.toString();
     }
 
-    private static final List<Figure> FLOOR_FIGURES = List.of(
+    private static final List<Figure> SERVER_FIGURES = List.of(
             figure("server CPU while sending, s", "serverCpuSeconds", 2),
             figure("server CPU per delivery, µs", "serverCpuMicrosPerDelivery", 2),
             figure("latency p50, ms", "latencyMs.p50", 2),
-            figure("latency p99, ms", "latencyMs.p99", 2));
+            figure("latency p99, ms", "latencyMs.p99", 2),
+            figure("join + park, s", "readySeconds", 2),
+            figure("server RSS, MB", "serverRssMB", 0),
+            new Figure("missing + duplicated",
+                    line -> line.path("missing").asDouble() + line.path("duplicated").asDouble(), 0));
 
     /**
-     * Every server of the run side by side, when floors ran ({@code JettyFloor}: the least any
-     * server on this Jetty costs), with each one's CPU against Nchan's.
+     * Every server of the run side by side, when others than this one and Nchan ran (CometD; the
+     * floors, {@code JettyFloor}: the least any server on this Jetty costs), with each one's CPU
+     * against this server's and Nchan's.
      */
-    private void floors() {
+    private void servers() {
         runs.forEach((label, byTarget) -> {
-            if (byTarget.keySet().stream().noneMatch(target -> target.startsWith("floor-"))) {
+            if (byTarget.keySet().stream().allMatch(target -> target.equals(CHAT) || target.equals(NCHAN))) {
                 return;
             }
             out.append("| ").append(label).append(" | ");
-            FLOOR_FIGURES.forEach(figure -> out.append(figure.name).append(" | "));
-            out.append("CPU ÷ Nchan's |\n|---|").append("---:|".repeat(FLOOR_FIGURES.size() + 1)).append('\n');
+            SERVER_FIGURES.forEach(figure -> out.append(figure.name).append(" | "));
+            out.append("CPU ÷ chat's | CPU ÷ Nchan's |\n|---|").append("---:|".repeat(SERVER_FIGURES.size() + 2))
+                    .append('\n');
+            Double chat = median(label, CHAT, "serverCpuSeconds");
             Double nchan = median(label, NCHAN, "serverCpuSeconds");
             byTarget.forEach((target, lines) -> {
                 out.append("| ").append(target).append(" | ");
-                FLOOR_FIGURES.forEach(figure -> out.append(cell(values(lines, figure), figure.digits)).append(" | "));
+                SERVER_FIGURES.forEach(figure -> out.append(cell(values(lines, figure), figure.digits)).append(" | "));
                 Double cpu = median(label, target, "serverCpuSeconds");
-                out.append(cpu != null && nchan != null && nchan != 0 ? format(cpu / nchan, 2) : "").append(" |\n");
+                out.append(ratio(cpu, chat)).append(" | ").append(ratio(cpu, nchan)).append(" |\n");
             });
             out.append('\n');
         });
+    }
+
+    private static String ratio(Double a, Double b) {
+        return a != null && b != null && b != 0 ? format(a / b, 2) : "";
     }
 
     /** The targets, each as met or not, from the medians. */

@@ -1,12 +1,10 @@
 package io.github.longpollchat.bench;
 
-import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import java.io.IOException;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 /**
@@ -20,16 +18,11 @@ import java.util.function.Consumer;
  * (the protocol drops them all and answers with the newest id), so the join events never travel.
  */
 final class ChatSwarm extends Swarm {
-    private static final JsonFactory FACTORY = new JsonFactory();
-    private static final long REQUEST_NANOS = TimeUnit.SECONDS.toNanos(60);
     /** A cursor above every id: acknowledges all that is queued (the server takes up to 18 digits). */
     private static final long ABOVE_ALL = 999_999_999_999_999_999L;
 
-    private final long pollNanos;
-
     ChatSwarm(BenchOptions o, int part, int parts) {
         super(o, part, parts);
-        pollNanos = TimeUnit.SECONDS.toNanos(o.pollTimeout + 15L);
     }
 
     @Override

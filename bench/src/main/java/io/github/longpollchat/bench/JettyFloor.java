@@ -19,22 +19,18 @@ import org.eclipse.jetty.ee10.servlet.ServletHolder;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.io.Content;
 import org.eclipse.jetty.server.Handler;
-import org.eclipse.jetty.server.HttpConfiguration;
-import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.server.Server;
-import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.util.Callback;
-import org.eclipse.jetty.util.thread.QueuedThreadPool;
 
 /**
  * The floor under this server's figures: the least a long-polling server on the same Jetty, with
- * the same connector settings and pool, costs per delivery. It keeps no clients, rooms, cursors,
- * limits or JSON; it speaks the part of Nchan's protocol that {@link NchanSwarm} uses
- * ({@code GET sub/<channel>} parks until the message after its {@code If-None-Match},
- * {@code POST pub/<channel>} publishes to all), so the load generator runs against it with
- * {@code --target=nchan}. Front ends over one channel map ({@code --api=}):
+ * the same connector settings and pool ({@link BenchJetty}), costs per delivery. It keeps no
+ * clients, rooms, cursors, limits or JSON; it speaks the part of Nchan's protocol that
+ * {@link NchanSwarm} uses ({@code GET sub/<channel>} parks until the message after its
+ * {@code If-None-Match}, {@code POST pub/<channel>} publishes to all), so the load generator runs
+ * against it with {@code --target=nchan}. Front ends over one channel map ({@code --api=}):
  *
  * <ul>
  *   <li>{@code core}: a Jetty core {@link Handler} on the pool's threads; a publish writes each
@@ -64,38 +60,16 @@ public final class JettyFloor {
     }
 
     public static void main(String[] args) throws Exception {
-        int port = 0;
-        String api = "core";
-        int threads = 16;
-        for (String arg : args) {
-            if (arg.startsWith("--port=")) {
-                port = Integer.parseInt(arg.substring(7));
-            } else if (arg.startsWith("--api=")) {
-                api = arg.substring(6);
-            } else if (arg.startsWith("--threads=")) {
-                threads = Integer.parseInt(arg.substring(10));
-            } else {
-                throw new IllegalArgumentException("usage: JettyFloor --port=N [--api=core|servlet…] [--threads=16]");
-            }
-        }
-        Server server = start(port, api, threads);
-        System.out.println("JettyFloor (" + api + ") on http://127.0.0.1:" + port(server) + "/");
-        server.join();
+        Map<String, String> flags = BenchJetty.flags(args, "JettyFloor --port=N [--api=core|servlet…] [--threads=16]",
+                Map.of("port", "0", "api", "core", "threads", "16"));
+        String api = flags.get("api");
+        Server server = start(Integer.parseInt(flags.get("port")), api, Integer.parseInt(flags.get("threads")));
+        BenchJetty.serve("JettyFloor (" + api + ")", server);
     }
 
     /** A started floor on 127.0.0.1 (port 0: any free port). */
     static Server start(int port, String api, int threads) throws Exception {
-        // The same pool and connector settings as ChatServer's.
-        Server server = new Server(new QueuedThreadPool(threads, Math.min(8, threads)));
-        HttpConfiguration http = new HttpConfiguration();
-        http.setSendServerVersion(false);
-        http.setHeaderCacheSize(0);
-        ServerConnector connector = new ServerConnector(server, new HttpConnectionFactory(http));
-        connector.setHost("127.0.0.1");
-        connector.setPort(port);
-        connector.setIdleTimeout(60_000);
-        connector.setAcceptQueueSize(4096);
-        server.addConnector(connector);
+        Server server = BenchJetty.newServer(port, threads);
         Channels channels = new Channels();
         Handler front = switch (api) {
             case "core", "core-selector" -> new CoreFront(channels);
@@ -117,10 +91,6 @@ public final class JettyFloor {
         });
         server.start();
         return server;
-    }
-
-    static int port(Server server) {
-        return ((ServerConnector) server.getConnectors()[0]).getLocalPort();
     }
 
     private record Message(long id, byte[] text) {

@@ -28,7 +28,7 @@ import java.util.concurrent.TimeUnit;
  * duplicated, latency from send to receipt, deliveries per second, errors by kind, the server's
  * CPU and memory from {@code /proc} (given its pid) and the generator's own CPU, then one JSON line
  * with every figure. {@code --help} lists the flags; bench/run.sh runs the scenarios against this
- * server and Nchan.
+ * server, Nchan, CometD and the Jetty floors.
  *
  * <pre>java -cp … io.github.longpollchat.bench.LoadGenerator --scenario=fanout --clients=1000 --url=http://127.0.0.1:8080/ --server-pid=1234</pre>
  */
@@ -106,7 +106,9 @@ public final class LoadGenerator {
         if (o.serverPid > 0) {
             serverPids = ProcStat.withChildren(o.serverPid);
         }
-        long heapBaseline = o.heap && o.serverPid > 0 && o.target.equals("chat") ? ProcStat.liveHeapBytes(o.serverPid) : -1;
+        // The live heap of a JVM server: this one, or CometD (a floor speaks nchan, and is not measured).
+        boolean jvm = !o.target.equals("nchan");
+        long heapBaseline = o.heap && o.serverPid > 0 && jvm ? ProcStat.liveHeapBytes(o.serverPid) : -1;
         long rssBaseline = serverRss();
 
         int workers = o.workerProcesses();
@@ -139,10 +141,10 @@ public final class LoadGenerator {
                 progress("joined %d of %d", to, o.clients);
             }
         }
-        if (o.target.equals("chat")) {
-            all(command("park"));
-        } else {
+        if (o.target.equals("nchan")) {
             waitForSubscribers();
+        } else {
+            all(command("park"));
         }
         long joined = System.nanoTime();
         // Parked = a broadcast reached them. Nchan's first poll waits for the next message and its

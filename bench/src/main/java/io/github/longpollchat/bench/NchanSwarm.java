@@ -2,7 +2,6 @@ package io.github.longpollchat.bench;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.function.LongConsumer;
 
@@ -14,24 +13,15 @@ import java.util.function.LongConsumer;
  * {@code subscribers} (GET on the publisher location).
  */
 final class NchanSwarm extends Swarm {
-    private static final long REQUEST_NANOS = TimeUnit.SECONDS.toNanos(60);
-
-    private final long pollNanos;
     private Conn info;
 
     NchanSwarm(BenchOptions o, int part, int parts) {
         super(o, part, parts);
-        pollNanos = TimeUnit.SECONDS.toNanos(o.pollTimeout + 15L);
     }
 
     @Override
     void join(Tab tab, Runnable done) {
         park(tab);
-        done.run();
-    }
-
-    @Override
-    void ack(Tab tab, Runnable done) {
         done.run();
     }
 

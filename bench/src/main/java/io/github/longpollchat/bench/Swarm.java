@@ -1,5 +1,6 @@
 package io.github.longpollchat.bench;
 
+import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -28,7 +29,12 @@ import java.util.function.Supplier;
  */
 abstract class Swarm implements AutoCloseable {
     static final ObjectMapper JSON = new ObjectMapper();
+    static final JsonFactory FACTORY = JSON.getFactory();
     static final long RETRY_NANOS = TimeUnit.SECONDS.toNanos(1);
+    /** How long a request other than a poll may take. */
+    static final long REQUEST_NANOS = TimeUnit.SECONDS.toNanos(60);
+    /** How much longer than its timeout a poll may take. */
+    static final long POLL_MARGIN_NANOS = TimeUnit.SECONDS.toNanos(15);
     static final int MAX_FAILURES = 20;
 
     final BenchOptions o;
@@ -37,6 +43,8 @@ abstract class Swarm implements AutoCloseable {
     final Map<Integer, Tab> byIndex = new HashMap<>();
     final String base;
     final String host;
+    /** How long a poll may take: its timeout, and 15 s. */
+    final long pollNanos;
 
     // ---- counters (engine thread) ----
     long unique;
@@ -55,7 +63,11 @@ abstract class Swarm implements AutoCloseable {
     long lastSend;
 
     static Swarm create(BenchOptions o, int part, int parts) {
-        return o.target.equals("nchan") ? new NchanSwarm(o, part, parts) : new ChatSwarm(o, part, parts);
+        return switch (o.target) {
+            case "nchan" -> new NchanSwarm(o, part, parts);
+            case "cometd" -> new CometDSwarm(o, part, parts);
+            default -> new ChatSwarm(o, part, parts);
+        };
     }
 
     Swarm(BenchOptions o, int part, int parts) {
@@ -63,6 +75,7 @@ abstract class Swarm implements AutoCloseable {
         this.engine = new HttpEngine("load-" + part);
         this.base = o.basePath();
         this.host = o.hostHeader();
+        this.pollNanos = TimeUnit.SECONDS.toNanos(o.pollTimeout) + POLL_MARGIN_NANOS;
         this.accepted = new long[o.roomCount()];
         var remote = o.remote();
         onEngine(() -> {
@@ -81,13 +94,18 @@ abstract class Swarm implements AutoCloseable {
 
     // ---- the protocol, per target ----
 
-    /** Joins (chat) or subscribes (nchan); {@code done} runs once the tab is in. */
+    /**
+     * Joins (chat), subscribes (nchan), or handshakes and subscribes (cometd); {@code done} runs
+     * once the tab is in.
+     */
     abstract void join(Tab tab, Runnable done);
 
-    /** Acknowledges everything queued for the tab without downloading it (chat); nchan: nothing. */
-    abstract void ack(Tab tab, Runnable done);
+    /** Acknowledges everything queued for the tab without downloading it (chat); the others have nothing to. */
+    void ack(Tab tab, Runnable done) {
+        done.run();
+    }
 
-    /** Starts the tab's long-poll loop (chat); nchan polls from its join on. */
+    /** Starts the tab's long-poll loop (chat); nchan and cometd poll from their join on. */
     abstract void park(Tab tab);
 
     /** Sends one text to the tab's room through its send connection; {@code done} gets whether it was accepted. */
@@ -365,22 +383,28 @@ abstract class Swarm implements AutoCloseable {
     // ---- requests ----
 
     byte[] get(String pathAndQuery, String... headers) {
-        StringBuilder request = new StringBuilder(160).append("GET ").append(base).append(pathAndQuery)
-                .append(" HTTP/1.1\r\nHost: ").append(host).append("\r\n");
-        for (String header : headers) {
-            request.append(header).append("\r\n");
-        }
-        return request.append("\r\n").toString().getBytes(StandardCharsets.UTF_8);
+        return head("GET", pathAndQuery, headers).append("\r\n").toString().getBytes(StandardCharsets.UTF_8);
     }
 
-    byte[] post(String path, String contentType, String body) {
+    byte[] post(String path, String contentType, String body, String... headers) {
         byte[] content = body.getBytes(StandardCharsets.UTF_8);
-        byte[] head = ("POST " + base + path + " HTTP/1.1\r\nHost: " + host + "\r\nContent-Type: " + contentType
-                + "\r\nContent-Length: " + content.length + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII);
+        byte[] head = head("POST", path, headers).append("Content-Type: ").append(contentType)
+                .append("\r\nContent-Length: ").append(content.length).append("\r\n\r\n").toString()
+                .getBytes(StandardCharsets.US_ASCII);
         byte[] request = new byte[head.length + content.length];
         System.arraycopy(head, 0, request, 0, head.length);
         System.arraycopy(content, 0, request, head.length, content.length);
         return request;
+    }
+
+    /** The request line, {@code Host} and {@code headers}, each line ended. */
+    private StringBuilder head(String method, String path, String[] headers) {
+        StringBuilder head = new StringBuilder(160).append(method).append(' ').append(base).append(path)
+                .append(" HTTP/1.1\r\nHost: ").append(host).append("\r\n");
+        for (String header : headers) {
+            head.append(header).append("\r\n");
+        }
+        return head;
     }
 
     static Conn.Handler handler(java.util.function.Consumer<HttpResponse> ok, java.util.function.Consumer<String> failed) {

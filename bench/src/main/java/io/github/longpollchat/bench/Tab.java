@@ -16,13 +16,25 @@ final class Tab {
     final ArrayDeque<long[]> outbox = new ArrayDeque<>();
     final BitSet seen = new BitSet();
 
-    // chat
+    // chat and cometd
     String clientId;
+    // chat
     long cursor = -1;
     long lastId = -1;
     // nchan
     String lastModified;
     String etag;
+    // cometd
+    /** {@code Cookie: BAYEUX_BROWSER=…}, from the handshake: CometD finds the session by it. */
+    String cookie;
+    /** The id of the tab's last Bayeux message (ids are per client). */
+    int messageId;
+    /** The advice's interval: how long to wait before the next connect. */
+    long intervalMillis;
+    /** The advice's timeout: how long the server may hold a connect; -1 until advised. */
+    long timeoutMillis = -1;
+    /** Its {@code /meta/connect} loop runs. */
+    boolean connecting;
 
     boolean joined;
     boolean dead;

@@ -35,24 +35,43 @@ class LoadGeneratorSmokeTest {
     void nchanProtocolTabsOnTheJettyFloorEachReceiveTwentyMessagesExactlyOnce(String api) throws Exception {
         Server floor = JettyFloor.start(0, api, 16);
         try {
-            assertNothingLostOrDoubled(JettyFloor.port(floor), 100, "--target=nchan", "--messages=20", "--senders=2");
+            assertNothingLostOrDoubled(url(floor, ""), 100, "--target=nchan", "--messages=20", "--senders=2");
         } finally {
             floor.stop();
         }
+    }
+
+    /**
+     * Bayeux long polling against CometD: handshakes, subscriptions, the connect loop, messages
+     * delivered in any answer (a sender's also in its publish's), each counted once.
+     */
+    @Test
+    void bayeuxTabsOnCometDEachReceiveTwentyMessagesExactlyOnce() throws Exception {
+        Server cometd = CometDChat.start(0, 16, 30);
+        try {
+            assertNothingLostOrDoubled(url(cometd, CometDChat.PATH), 100, "--target=cometd", "--messages=20",
+                    "--senders=2");
+        } finally {
+            cometd.stop();
+        }
+    }
+
+    private static String url(Server server, String path) {
+        return "http://127.0.0.1:" + BenchJetty.port(server) + "/" + path;
     }
 
     private static void assertNothingLostOrDoubled(int tabs, String... flags) throws Exception {
         ChatServer server = ChatServer.newServer(Settings.defaults()
                 .with(Option.PORT, 0).with(Option.HOST, "127.0.0.1").with(Option.RATE_LIMIT, 0)).start();
         try {
-            assertNothingLostOrDoubled(server.port(), tabs, flags);
+            assertNothingLostOrDoubled(server.uri().toString(), tabs, flags);
         } finally {
             server.stop();
         }
     }
 
-    private static void assertNothingLostOrDoubled(int port, int tabs, String... flags) throws Exception {
-        String[] common = {"--url=http://127.0.0.1:" + port + "/", "--clients=" + tabs, "--rate=20",
+    private static void assertNothingLostOrDoubled(String url, int tabs, String... flags) throws Exception {
+        String[] common = {"--url=" + url, "--clients=" + tabs, "--rate=20",
             "--sources=2", "--warmup-seconds=0", "--drain-seconds=30", "--verbose=false",
             "--server-pid=" + ProcessHandle.current().pid()};
         String[] all = new String[common.length + flags.length];
