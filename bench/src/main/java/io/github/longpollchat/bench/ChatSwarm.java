@@ -13,9 +13,11 @@ import java.util.function.Consumer;
  * senders {@code POST /send_msg} with a {@code msgId}, so a send retried on a fresh connection is
  * never posted twice.
  *
- * <p>Join storms: N joins in one room make N²/2 join events. Tabs join in waves, and after each
- * wave every member acknowledges what is queued for it with {@code cursor} above every id
- * (the protocol drops them all and answers with the newest id), so the join events never travel.
+ * <p>Join storms: in a room that is not big, N joins make N²/2 join events. Tabs join in waves,
+ * and the members acknowledge what is queued for them with {@code cursor} above every id (the
+ * protocol drops them all and answers with the newest id), so that the join events never travel
+ * and no mailbox overflows; the load generator has them do so only when a probe finds events
+ * piling up (a big room posts no join events).
  */
 final class ChatSwarm extends Swarm {
     /** A cursor above every id: acknowledges all that is queued (the server takes up to 18 digits). */

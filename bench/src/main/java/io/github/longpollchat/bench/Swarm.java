@@ -131,8 +131,21 @@ abstract class Swarm implements AutoCloseable {
                             join(tab, done);
                         }).join();
             }
-            case "ack" -> bounded(() -> tabs.stream().filter(t -> t.joined && !t.dead).toList(), o.inFlight,
-                    this::ack).join();
+            case "ack" -> {
+                // A probe acknowledges only the earliest joined tab, whose queue is the longest, and
+                // tells how many events it had: whether the others need acknowledging at all.
+                boolean probe = command.path("probe").asBoolean();
+                long[] dropped = new long[1];
+                bounded(() -> tabs.stream().filter(t -> t.joined && !t.dead).limit(probe ? 1 : Long.MAX_VALUE).toList(),
+                        o.inFlight, (tab, done) -> {
+                            long before = tab.cursor;
+                            ack(tab, () -> {
+                                dropped[0] += Math.max(0, tab.cursor - before);
+                                done.run();
+                            });
+                        }).join();
+                reply.put("dropped", dropped[0]);
+            }
             case "park" -> onEngine(() -> {
                 tabs.stream().filter(t -> t.joined && !t.dead).forEach(this::park);
                 return null;
