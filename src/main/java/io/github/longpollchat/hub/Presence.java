@@ -20,9 +20,8 @@ final class Presence {
     private final List<String> joined = new ArrayList<>(NAMED);
     private final List<String> left = new ArrayList<>(NAMED);
     private int more;
-    /** When the last summary was posted, as a {@link System#nanoTime()}; none yet: long ago. */
-    private long lastPosted;
-    private boolean posted;
+    /** When the last summary was posted, as a {@link System#nanoTime()}; at first, as if one just went out of date. */
+    private long lastPosted = System.nanoTime() - GAP_NANOS;
 
     void joined(String name) {
         note(joined, name);
@@ -46,11 +45,8 @@ final class Presence {
      * {@value #GAP_SECONDS} s and a quarter of the last summary, or a quarter of a second of itself.
      */
     boolean isDue(long nowNanos) {
-        return pending() && (!posted || nowNanos - lastPosted >= GAP_NANOS);
-    }
-
-    boolean pending() {
-        return !joined.isEmpty() || !left.isEmpty();
+        // "more" counts only past full lists, so the lists alone tell whether anything waits.
+        return (!joined.isEmpty() || !left.isEmpty()) && nowNanos - lastPosted >= GAP_NANOS;
     }
 
     /** The summary's event for a room of {@code count} members; starts the next summary afresh. */
@@ -61,7 +57,6 @@ final class Presence {
         left.clear();
         more = 0;
         lastPosted = nowNanos;
-        posted = true;
         return event;
     }
 }
