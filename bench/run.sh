@@ -24,6 +24,10 @@
 #   bench/run.sh --java=/usr/lib/jvm/temurin-25-jdk-amd64/bin/java --targets=chat,cometd fanout-1k
 #                                     # the JVM that runs the servers (this one, CometD, the floors;
 #                                     # a JDK's home will do too); the load generator keeps `java`
+#   bench/run.sh --targets=chat,chat-java25,chat-java25-coh fanout-1k idle
+#                                     # this server on --java and on Java 25 (--java25=PATH, default
+#                                     # Temurin 25), without and with -XX:+UseCompactObjectHeaders,
+#                                     # side by side
 #
 # Results: target/bench/run-<time>/ (results.jsonl, one JSON line per run; summary.md; plot.png;
 # the servers' and the load generator's logs). target/bench/latest points to the last run.
@@ -41,6 +45,7 @@ profile=false
 chat_args=""
 jar="target/longpoll-chat.jar"
 server_java="java"
+java25="/usr/lib/jvm/temurin-25-jdk-amd64"
 scenarios=()
 for arg in "$@"; do
   case "$arg" in
@@ -50,6 +55,7 @@ for arg in "$@"; do
     --chat-args=*) chat_args="${arg#--chat-args=}" ;;
     --jar=*) jar="${arg#--jar=}" ;;
     --java=*) server_java="${arg#--java=}" ;;
+    --java25=*) java25="${arg#--java25=}" ;;
     -h|--help) sed -n '2,/^set /p' "$0" | grep '^#'; exit 0 ;;
     -*) echo "unknown option: $arg" >&2; exit 2 ;;
     *) scenarios+=("$arg") ;;
@@ -58,13 +64,22 @@ done
 if [ ${#scenarios[@]} -eq 0 ]; then
   scenarios=(fanout-100 fanout-1k fanout-10k rooms idle)
 fi
-if [ -d "$server_java" ]; then
-  server_java="$server_java/bin/java"
-fi
+java_of() { # a java executable, or a JDK's home
+  if [ -d "$1" ]; then echo "$1/bin/java"; else echo "$1"; fi
+}
+server_java="$(java_of "$server_java")"
 if ! "$server_java" -version >/dev/null 2>&1; then
   echo "--java: cannot run $server_java" >&2
   exit 2
 fi
+java25="$(java_of "$java25")"
+case " $targets " in
+  *" chat-java25"*)
+    if ! "$java25" -version >/dev/null 2>&1; then
+      echo "--java25: cannot run $java25" >&2
+      exit 2
+    fi ;;
+esac
 # jcmd and the flight recording's reader from the servers' JDK, which may be newer than `java`.
 server_bin="$(dirname "$(readlink -f "$(command -v "$server_java")")")"
 # How long a poll is held, in every server alike (this one's --poll-timeout, Nchan's, CometD's timeout).
@@ -143,15 +158,19 @@ wait_port() {
   return 1
 }
 
-start_chat() { # log
-  local port; port=$(free_port 18180)
+start_chat_on() { # log java [jvm-flags...]
+  local log=$1 java=$2 port; shift 2
+  port=$(free_port 18180)
   # shellcheck disable=SC2086
-  "$server_java" -Xmx768m -jar "$jar" --host=127.0.0.1 --port="$port" \
-    --rate-limit=0 --max-clients=100000 --mailbox=5000 --poll-timeout="$poll_timeout" $chat_args >"$1" 2>&1 &
+  "$java" -Xmx768m "$@" -jar "$jar" --host=127.0.0.1 --port="$port" \
+    --rate-limit=0 --max-clients=100000 --mailbox=5000 --poll-timeout="$poll_timeout" $chat_args >"$log" 2>&1 &
   SERVER_PID=$!
   wait_port "$port"
   URL="http://127.0.0.1:$port/"
 }
+start_chat() { start_chat_on "$1" "$server_java"; }
+start_chat-java25() { start_chat_on "$1" "$java25"; }
+start_chat-java25-coh() { start_chat_on "$1" "$java25" -XX:+UseCompactObjectHeaders; }
 
 # A server of the benchmark's own (bench/src/main/java), on the same JVM and heap as longpoll-chat.
 start_bench_server() { # log class url-path [flags...]
@@ -176,7 +195,7 @@ start_cometd() { # log
 # The protocol the load generator speaks to a target.
 protocol_of() {
   case "$1" in
-    chat) echo chat ;;
+    chat|chat-java25|chat-java25-coh) echo chat ;;
     nchan|floor-*) echo nchan ;;
     cometd) echo cometd ;;
     *) echo "unknown target: $1 (chat, nchan, cometd, floor-<api>: see JettyFloor)" >&2; exit 2 ;;
@@ -206,6 +225,9 @@ jvm_version() { # java
   "$1" -version 2>&1 | grep -v '^Picked up' | head -2 | paste -sd '|' | sed 's/|/, /'
 }
 echo "servers' JVM: $(jvm_version "$server_java") ($server_java)" | tee -a "$OUT/machine.txt"
+case " $targets " in
+  *" chat-java25"*) echo "chat-java25's JVM: $(jvm_version "$java25") ($java25)" | tee -a "$OUT/machine.txt" ;;
+esac
 echo "load generator's JVM: $(jvm_version java)" | tee -a "$OUT/machine.txt"
 echo "longpoll-chat: $jar${chat_args:+ $chat_args}" | tee -a "$OUT/machine.txt"
 

@@ -126,7 +126,9 @@ public final class BenchSummary {
             figure("latency p50, ms", "latencyMs.p50", 2),
             figure("latency p99, ms", "latencyMs.p99", 2),
             figure("join + park, s", "readySeconds", 2),
+            figure("server CPU while joining, s", "serverCpuJoinSeconds", 2),
             figure("server RSS, MB", "serverRssMB", 0),
+            figure("RSS per parked poll, KB", "rssPerPollKB", 2),
             new Figure("missing + duplicated",
                     line -> line.path("missing").asDouble() + line.path("duplicated").asDouble(), 0));
 
@@ -210,19 +212,26 @@ public final class BenchSummary {
         out.append(met ? "**met**" : "**not met**").append(" (").append(String.format(Locale.ROOT, format, a, b)).append(")\n");
     }
 
-    /** p99 latency and deliveries/s against N, from the fanout runs: N, then chat and Nchan for each. */
+    /** The servers drawn in the plot, in its columns' order: p99 latencies first, then deliveries/s. */
+    private static final List<String> PLOTTED = List.of(CHAT, NCHAN, COMETD);
+
+    /** p99 latency and deliveries/s against N, from the fanout runs: N, each plotted server's p99, then its deliveries/s. */
     String plotData() {
-        StringBuilder data = new StringBuilder("# N  chat_p99_ms  nchan_p99_ms  chat_deliveries_per_s  nchan_deliveries_per_s  label\n");
+        StringBuilder data = new StringBuilder("# N");
+        PLOTTED.forEach(target -> data.append("  ").append(target).append("_p99_ms"));
+        PLOTTED.forEach(target -> data.append("  ").append(target).append("_deliveries_per_s"));
+        data.append("  label\n");
         List<String[]> rows = new ArrayList<>();
         runs.forEach((label, byTarget) -> {
-            List<JsonNode> any = byTarget.getOrDefault(CHAT, byTarget.getOrDefault(NCHAN, List.of()));
-            if (any.isEmpty() || !any.get(0).path("scenario").asText().equals("fanout")) {
+            JsonNode any = byTarget.values().iterator().next().get(0);
+            if (!any.path("scenario").asText().equals("fanout")) {
                 return;
             }
-            rows.add(new String[] {any.get(0).path("clients").asText(),
-                orDash(median(label, CHAT, "latencyMs.p99")), orDash(median(label, NCHAN, "latencyMs.p99")),
-                orDash(median(label, CHAT, "deliveriesPerSecond")), orDash(median(label, NCHAN, "deliveriesPerSecond")),
-                label});
+            List<String> row = new ArrayList<>(List.of(any.path("clients").asText()));
+            PLOTTED.forEach(target -> row.add(orDash(median(label, target, "latencyMs.p99"))));
+            PLOTTED.forEach(target -> row.add(orDash(median(label, target, "deliveriesPerSecond"))));
+            row.add(label);
+            rows.add(row.toArray(String[]::new));
         });
         rows.sort((x, y) -> Integer.compare(Integer.parseInt(x[0]), Integer.parseInt(y[0])));
         for (String[] row : rows) {
@@ -237,7 +246,7 @@ public final class BenchSummary {
                 "set terminal pngcairo size 1200,480 font ',11'",
                 "set output '" + png + "'",
                 "set datafile missing '-'",
-                "set multiplot layout 1,2 title 'longpoll-chat vs Nchan, fanout (one room, N long-polling tabs)'",
+                "set multiplot layout 1,2 title 'longpoll-chat vs Nchan and CometD, fanout (one room, N long-polling tabs)'",
                 "set logscale x",
                 "set xlabel 'N (tabs in the room)'",
                 "set grid",
@@ -245,12 +254,14 @@ public final class BenchSummary {
                 "set ylabel 'p99 latency, send to receipt (ms)'",
                 "set logscale y",
                 "plot '" + data + "' using 1:2 with linespoints lw 2 pt 7 title 'longpoll-chat', \\",
-                "     '' using 1:3 with linespoints lw 2 pt 5 title 'Nchan'",
+                "     '' using 1:3 with linespoints lw 2 pt 5 title 'Nchan', \\",
+                "     '' using 1:4 with linespoints lw 2 pt 9 title 'CometD'",
                 "unset logscale y",
                 "set ylabel 'deliveries per second'",
                 "set yrange [0:*]",
-                "plot '" + data + "' using 1:4 with linespoints lw 2 pt 7 title 'longpoll-chat', \\",
-                "     '' using 1:5 with linespoints lw 2 pt 5 title 'Nchan'",
+                "plot '" + data + "' using 1:5 with linespoints lw 2 pt 7 title 'longpoll-chat', \\",
+                "     '' using 1:6 with linespoints lw 2 pt 5 title 'Nchan', \\",
+                "     '' using 1:7 with linespoints lw 2 pt 9 title 'CometD'",
                 "unset multiplot",
                 "");
     }
