@@ -21,9 +21,13 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Only the first answer is written; any later one is dropped, also once the exchange has
  * ended some other way (the client went away), so that two parties racing to answer cannot
- * interleave, and no answer touches a response the container has recycled. Answering never
- * throws: the hub answers polls from inside loops (a fan-out, the sweep, shutdown) that must
- * go on whatever one client's connection does.
+ * interleave. Answers are written from threads the container does not own (a sender waking a
+ * poll, the sweep, the body deadline's timer) while the container may end the exchange on its
+ * own (its async timeout, a client gone): every touch of the response, and the container's
+ * telling that it ends the exchange, hold this object's lock, so a write in progress finishes
+ * before the container can complete and recycle the response, and no write starts after.
+ * Answering never throws: the hub answers polls from inside loops (a fan-out, the sweep,
+ * shutdown) that must go on whatever one client's connection does.
  */
 final class Answer {
     private static final Logger LOG = LoggerFactory.getLogger(Answer.class);
@@ -38,6 +42,10 @@ final class Answer {
     private final AsyncContext async;
     private final HttpServletResponse response;
     private final AtomicBoolean answered = new AtomicBoolean();
+    /** The container ended the exchange, or is ending it: the response is no longer ours to touch. Guarded by this. */
+    private boolean ended;
+    /** The body being written, if any. Guarded by this. */
+    private Writer writer;
     private volatile Runnable whenDone;
 
     /** For a request in async mode, before the dispatch that started it returns. */
@@ -88,16 +96,21 @@ final class Answer {
             return;
         }
         byte[] body = refusal.code.json(refusal.getMessage());
-        try {
-            JSON.accept(response);
-            response.setStatus(refusal.code.status());
-            response.setContentLength(body.length);
-            response.getOutputStream().write(body);
-            response.flushBuffer();
-        } catch (IOException | RuntimeException e) {
-            LOG.debug("refusal not written", e);
+        synchronized (this) {
+            if (ended) {
+                return;
+            }
+            try {
+                JSON.accept(response);
+                response.setStatus(refusal.code.status());
+                response.setContentLength(body.length);
+                response.getOutputStream().write(body);
+                response.flushBuffer();
+            } catch (IOException | RuntimeException e) {
+                LOG.debug("refusal not written", e);
+            }
+            complete();
         }
-        complete();
     }
 
     /** 500, for a bug: whatever the endpoint had set on the response is dropped. */
@@ -106,13 +119,18 @@ final class Answer {
             return;
         }
         byte[] body = ErrorCode.INTERNAL.json(ErrorCode.INTERNAL.message());
-        try {
-            response.reset();
-            SafetyHeaders.set(response);
-        } catch (RuntimeException e) {
-            LOG.debug("response not reset", e);
+        synchronized (this) {
+            if (ended) {
+                return;
+            }
+            try {
+                response.reset();
+                SafetyHeaders.set(response);
+            } catch (RuntimeException e) {
+                LOG.debug("response not reset", e);
+            }
+            write(ErrorCode.INTERNAL.status(), JSON, body, true);
         }
-        write(ErrorCode.INTERNAL.status(), JSON, body, true);
     }
 
     /** 204, never cached. */
@@ -128,8 +146,17 @@ final class Answer {
         send(HttpServletResponse.SC_OK, AS_SET, body, withBody);
     }
 
-    /** Ends the exchange where it stands: the container gave up on it, or its answer was not taken in time. */
-    private void cut() {
+    /**
+     * Ends the exchange where it stands: the container gave up on it, or its answer was not taken
+     * in time. Under the lock, so that it waits for a write in progress and no write follows. An
+     * answer already under way first gets out what the connection takes now: the container's
+     * timeout can fire just after an answer was begun, before its first bytes went out.
+     */
+    private synchronized void cut() {
+        if (writer != null && !ended) {
+            writer.writeWhileReady();
+        }
+        ended = true;
         answered.set(true);
         complete();
     }
@@ -150,7 +177,10 @@ final class Answer {
     }
 
     /** Writes a claimed answer; a body of null sends none and no {@code Content-Length}. */
-    private void write(int status, Consumer<HttpServletResponse> head, byte[] body, boolean withBody) {
+    private synchronized void write(int status, Consumer<HttpServletResponse> head, byte[] body, boolean withBody) {
+        if (ended) {
+            return;
+        }
         try {
             head.accept(response);
             response.setStatus(status);
@@ -162,7 +192,8 @@ final class Answer {
                 return;
             }
             ServletOutputStream out = response.getOutputStream();
-            out.setWriteListener(new Writer(out, body));
+            writer = new Writer(out, body);
+            out.setWriteListener(writer);
         } catch (IOException | RuntimeException e) {
             LOG.debug("answer not written", e);
             complete();
@@ -190,15 +221,26 @@ final class Answer {
 
         @Override
         public void onWritePossible() throws IOException {
-            while (out.isReady()) {
-                if (offset == body.length) {
+            synchronized (Answer.this) {
+                if (!ended && writeWhileReady() && out.isReady()) {
                     complete();
-                    return;
                 }
-                int length = Math.min(CHUNK, body.length - offset);
-                out.write(body, offset, length);
-                offset += length;
             }
+        }
+
+        /** @return whether the whole body has been handed to the connection */
+        private boolean writeWhileReady() {
+            try {
+                while (offset < body.length && out.isReady()) {
+                    int length = Math.min(CHUNK, body.length - offset);
+                    out.write(body, offset, length);
+                    offset += length;
+                }
+            } catch (IOException | RuntimeException e) {
+                LOG.debug("answer not written (client gone?)", e);
+                offset = body.length;
+            }
+            return offset == body.length;
         }
 
         @Override
@@ -212,6 +254,9 @@ final class Answer {
     private final class Ending implements AsyncListener {
         @Override
         public void onComplete(AsyncEvent event) {
+            synchronized (Answer.this) {
+                ended = true;
+            }
             answered.set(true);
             Runnable action = whenDone;
             if (action != null) {
