@@ -9,13 +9,10 @@ import io.github.longpollchat.config.Option;
 import io.github.longpollchat.hub.Hub;
 import io.github.longpollchat.testing.ChatClient;
 import io.github.longpollchat.testing.ChatTarget;
+import io.github.longpollchat.testing.StderrCapture;
 import io.github.longpollchat.testing.HubWatch;
 import io.github.longpollchat.testing.RawHttp;
 import io.github.longpollchat.testing.Reply;
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.io.OutputStream;
-import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -67,9 +64,7 @@ class SecretsTest {
         assumeTrue(chat.hub().isPresent(), "the server's log is this JVM's System.err only for the embedded server");
         client = chat.client();
         Hub hub = chat.hub().orElseThrow();
-        PrintStream original = System.err;
-        ByteArrayOutputStream captured = new ByteArrayOutputStream();
-        System.setErr(new PrintStream(new Tee(original, captured), true, StandardCharsets.UTF_8));
+        StderrCapture captured = new StderrCapture();
         try {
             String alice = join("alice", "secrets");
             String bob = join("bob", "secrets");
@@ -126,41 +121,9 @@ class SecretsTest {
             assertEquals(0, hub.stats().clients(), "everyone left, was evicted or expired");
             as("alice", client.poll(alice, 0L, 0)); // 410 after expiry
         } finally {
-            System.err.flush();
-            System.setErr(original);
+            captured.close();
         }
-        log = captured.toString(StandardCharsets.UTF_8);
-    }
-
-    /** Writes to both streams. */
-    private static final class Tee extends OutputStream {
-        private final OutputStream first;
-        private final ByteArrayOutputStream second;
-
-        Tee(OutputStream first, ByteArrayOutputStream second) {
-            this.first = first;
-            this.second = second;
-        }
-
-        @Override
-        public synchronized void write(int b) {
-            try {
-                first.write(b);
-            } catch (IOException ignored) {
-                // the original stream's trouble is not ours
-            }
-            second.write(b);
-        }
-
-        @Override
-        public synchronized void write(byte[] b, int off, int len) {
-            try {
-                first.write(b, off, len);
-            } catch (IOException ignored) {
-                // as above
-            }
-            second.write(b, off, len);
-        }
+        log = captured.text();
     }
 
     /** Any 12 characters in a row of a 32-character id: enough to tell a leak, far too many for a chance match. */

@@ -4,15 +4,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.longpollchat.testing.RawHttp;
+import io.github.longpollchat.testing.StderrCapture;
 import jakarta.servlet.AsyncContext;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.io.PrintStream;
 import java.net.Socket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -52,8 +50,7 @@ class AnswerRaceTest {
     private Server server;
     private URI base;
     private ScheduledExecutorService answerers;
-    private PrintStream stderr;
-    private final ByteArrayOutputStream logged = new ByteArrayOutputStream();
+    private StderrCapture log;
 
     /** Answers each request with its own id, from another thread, a little before or after the timeout. */
     private final class RacingServlet extends HttpServlet {
@@ -70,9 +67,7 @@ class AnswerRaceTest {
 
     @BeforeEach
     void start() throws Exception {
-        stderr = System.err;
-        // slf4j-simple writes to whatever System.err is when it logs.
-        System.setErr(new PrintStream(new TeeStream(stderr, logged), true, StandardCharsets.UTF_8));
+        log = new StderrCapture();
         answerers = Executors.newScheduledThreadPool(2);
         server = new Server();
         ServerConnector connector = new ServerConnector(server);
@@ -90,7 +85,7 @@ class AnswerRaceTest {
     void stop() throws Exception {
         server.stop();
         answerers.shutdownNow();
-        System.setErr(stderr);
+        log.close();
     }
 
     @Test
@@ -133,30 +128,7 @@ class AnswerRaceTest {
         // Both sides of the race happened: otherwise the test proved nothing about it.
         assertTrue(ownAnswers.get() > 0 && timedOut.get() > 0,
                 "own answers " + ownAnswers.get() + ", timed out " + timedOut.get());
-        String log = logged.toString(StandardCharsets.UTF_8);
-        assertTrue(!log.contains("WARN") && !log.contains("ERROR"), "logged: " + log);
-    }
-
-    /** Copies what is written to two streams. */
-    private static final class TeeStream extends OutputStream {
-        private final OutputStream first;
-        private final OutputStream second;
-
-        TeeStream(OutputStream first, OutputStream second) {
-            this.first = first;
-            this.second = second;
-        }
-
-        @Override
-        public synchronized void write(int b) throws IOException {
-            first.write(b);
-            second.write(b);
-        }
-
-        @Override
-        public synchronized void write(byte[] b, int off, int len) throws IOException {
-            first.write(b, off, len);
-            second.write(b, off, len);
-        }
+        String logged = log.text();
+        assertTrue(!logged.contains("WARN") && !logged.contains("ERROR"), "logged: " + logged);
     }
 }
