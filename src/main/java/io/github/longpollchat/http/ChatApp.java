@@ -3,6 +3,7 @@ package io.github.longpollchat.http;
 import io.github.longpollchat.config.Option;
 import io.github.longpollchat.config.Settings;
 import io.github.longpollchat.hub.Hub;
+import io.github.longpollchat.hub.MemoryHub;
 import jakarta.servlet.Servlet;
 import jakarta.servlet.ServletContext;
 import jakarta.servlet.ServletContextEvent;
@@ -45,7 +46,7 @@ public final class ChatApp implements ServletContextListener {
     public void contextInitialized(ServletContextEvent event) {
         ServletContext context = event.getServletContext();
         Settings settings = preset != null ? preset : fromContainer(context);
-        hub = new Hub(settings);
+        hub = new MemoryHub(settings);
         deadlines = new BodyDeadlines();
         context.setAttribute(HUB, hub);
         context.setAttribute(BODY_DEADLINES, deadlines);
