@@ -384,8 +384,7 @@ redis.register_function('chat1_leave', function(_, args)
 end)
 
 -- args: batch. The time-driven rules, run by every node a few times a second; each step checks
--- again what it acts on, so two nodes sweeping at once do each thing once. Answers {clients,
--- rooms, grace leaves pending}.
+-- again what it acts on, so two nodes sweeping at once do each thing once.
 redis.register_function('chat1_sweep', function(_, args)
   local s = settings(args)
   local batch = tonumber(args[OWN])
@@ -407,5 +406,10 @@ redis.register_function('chat1_sweep', function(_, args)
       redis.call('ZADD', ROOMS, s.now + s.room_ttl, room)
     end
   end
-  return {redis.call('ZCARD', CLIENTS), redis.call('ZCARD', ROOMS), redis.call('ZCARD', GRACES)}
+  return {}
 end)
+
+-- The whole chat's size: {clients, rooms, grace leaves pending}.
+redis.register_function{function_name = 'chat1_counts', flags = {'no-writes'}, callback = function()
+  return {redis.call('ZCARD', CLIENTS), redis.call('ZCARD', ROOMS), redis.call('ZCARD', GRACES)}
+end}
