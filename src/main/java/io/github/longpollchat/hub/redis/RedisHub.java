@@ -165,14 +165,15 @@ public final class RedisHub implements Hub {
 
     private CompletionStage<JoinResult> join(String name, String room, String clientId, String resume, int tries) {
         String newId = Tokens.newClientId();
-        return functions.call("chat1_join", room, ClientDigest.of(newId), resume, name, DisplayName.key(name), Json.string(name))
+        String digest = ClientDigest.of(newId);
+        return functions.call("chat1_join", room, digest, resume, name, DisplayName.key(name), Json.string(name))
                 .thenCompose(answer -> {
                     Reply reply = new Reply(answer);
                     switch (reply.kind()) {
                         case "resumed":
                             return CompletableFuture.completedFuture(joined(clientId, room, reply));
                         case "joined":
-                            LOG.info("join room={} client={}", room, Tokens.redact(newId));
+                            LOG.info("join room={} client={} key={}", room, Tokens.redact(newId), ClientDigest.shown(digest));
                             return CompletableFuture.completedFuture(joined(newId, room, reply));
                         case "taken":
                             throw Reason.NAME_TAKEN.refusal();
