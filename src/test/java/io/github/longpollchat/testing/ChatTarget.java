@@ -17,8 +17,9 @@ import org.junit.jupiter.api.extension.ExtensionContext;
 /**
  * The server a test class talks to, started before its tests and stopped after them, on a free
  * port of 127.0.0.1. Which server is chosen by the system property {@code chat.target}:
- * {@code jar} (default: the embedded Jetty server in this JVM) or {@code tomcat} (the WAR in a
- * real Tomcat distribution, see {@link TomcatServer}). Protocol tests are written once against
+ * {@code jar} (default: the embedded Jetty server in this JVM), {@code jar-redis} (the same, with
+ * the chat kept in a private {@link RedisServer}) or {@code tomcat} (the WAR in a real Tomcat
+ * distribution, see {@link TomcatServer}). Protocol tests are written once against
  * {@link #client()} and run against each.
  *
  * <p>For {@code tomcat}: {@code chat.tomcat.home} is the unpacked distribution, {@code chat.war}
@@ -31,6 +32,7 @@ import org.junit.jupiter.api.extension.ExtensionContext;
 public final class ChatTarget implements BeforeAllCallback, AfterAllCallback {
     private final Map<Option, String> overrides = new EnumMap<>(Option.class);
     private ChatServer jar;
+    private RedisServer redis;
     private TomcatServer tomcat;
     private String name = "ChatTarget";
     private URI base;
@@ -56,6 +58,11 @@ public final class ChatTarget implements BeforeAllCallback, AfterAllCallback {
         return System.getProperty("chat.target", "jar");
     }
 
+    /** Whether the server is the jar's, in this JVM, with either engine. */
+    public static boolean isJar() {
+        return target().startsWith("jar");
+    }
+
     @Override
     public void beforeAll(ExtensionContext context) throws Exception {
         name = context.getTestClass().map(Class::getSimpleName).orElse(name);
@@ -69,8 +76,12 @@ public final class ChatTarget implements BeforeAllCallback, AfterAllCallback {
 
     public void start() throws Exception {
         switch (target()) {
-            case "jar" -> {
+            case "jar", "jar-redis" -> {
                 Map<Option, String> values = new EnumMap<>(overrides);
+                if (target().equals("jar-redis")) {
+                    redis = RedisServer.start();
+                    values.put(Option.REDIS, redis.uri());
+                }
                 values.put(Option.PORT, "0");
                 values.put(Option.HOST, "127.0.0.1");
                 jar = ChatServer.newServer(Settings.resolve(values, name -> null)).start();
@@ -100,6 +111,10 @@ public final class ChatTarget implements BeforeAllCallback, AfterAllCallback {
         if (tomcat != null) {
             tomcat.stop();
             tomcat = null;
+        }
+        if (redis != null) {
+            redis.close();
+            redis = null;
         }
     }
 
