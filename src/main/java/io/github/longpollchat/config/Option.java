@@ -21,10 +21,11 @@ public enum Option {
     RATE_LIMIT("rate-limit", 20, 0, 10000, "messages a client may send in any 10 s window; 0 turns it off"),
     PRESENCE_LIMIT("presence-limit", 100, 1, 100000, "members above which a room is big: joins and leaves summed up"),
     THREADS("threads", 16, 8, 10000, "request threads at most; no waiting request holds one (jar only)"),
-    REDIS("redis", Kind.REDIS_URI, "", "keep the chat in this Redis, shared by every node given the same one; none: in memory");
+    REDIS("redis", Kind.REDIS_URI, "", "keep the chat in this Redis, shared by every node given the same one; none: in memory"),
+    ACCESS_LOG("access-log", Kind.FILE, "", "write an access log, clientId redacted, to this file (- for standard output); none: off (jar only)");
 
-    /** The options that only the jar reads: a container decides its own host, port and threads. */
-    public static final List<Option> JAR_ONLY = List.of(PORT, HOST, THREADS);
+    /** The options that only the jar reads: a container decides its own host, port and threads, and keeps its own access log. */
+    public static final List<Option> JAR_ONLY = List.of(PORT, HOST, THREADS, ACCESS_LOG);
 
     private final String flag;
     private final String defaultText;
@@ -40,7 +41,9 @@ public enum Option {
         /** Any text but the empty one: an address. */
         ADDRESS("ADDR"),
         /** Empty (off), or a {@code redis://[user:password@]host:port[/db]} URI: see {@link RedisUri}. */
-        REDIS_URI("URI");
+        REDIS_URI("URI"),
+        /** Empty (off), {@code -} (standard output), or a file's path. */
+        FILE("FILE");
 
         final String placeholder;
 
@@ -106,6 +109,9 @@ public enum Option {
     Object parse(String raw, String source) {
         if (kind == Kind.REDIS_URI) {
             return RedisUri.check(raw.strip(), source);
+        }
+        if (kind == Kind.FILE) {
+            return raw.strip();
         }
         if (kind == Kind.ADDRESS) {
             if (raw.isBlank()) {

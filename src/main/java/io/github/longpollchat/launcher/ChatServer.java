@@ -72,6 +72,13 @@ public final class ChatServer {
         context.addEventListener(new ChatApp(settings));
         server.setHandler(new GracefulHandler(new IdleTimeoutHandler(context, REQUEST_IDLE_MILLIS, pollIdleMillis)));
         server.setErrorHandler(new JsonErrorHandler());
+        String accessLog = settings.text(Option.ACCESS_LOG);
+        if (!accessLog.isEmpty()) {
+            AccessLog log = AccessLog.to(accessLog);
+            server.setRequestLog(log);
+            // Opened and closed with the server.
+            server.addBean(log.writer());
+        }
         server.setStopTimeout(STOP_TIMEOUT_MILLIS);
         // Our own hook answers parked polls before Jetty stops; see stop().
         server.setStopAtShutdown(false);
