@@ -35,9 +35,10 @@ import org.openqa.selenium.chromium.ChromiumNetworkConditions;
 
 /**
  * The bundled page in real Chromium against the embedded jar server in this JVM: what a person
- * sees when two people chat, close tabs, reload, open a second tab, or when the server stops and
- * starts again. Two browsers (alice's and bob's) serve every test; a test that needs a third
- * person opens a tab. Each test has its own room, and the tests that stop the server their own
+ * sees when two people chat, close tabs, reload, open many tabs of one room, or when the server
+ * stops and starts again. Two browsers (alice's and bob's: two profiles) serve every test; a test
+ * that needs a third person opens a tab under another name, which then works alone. Each test has
+ * its own room, and the tests that stop the server, or count its clients and polls, their own
  * server.
  */
 @Timeout(value = 90, unit = TimeUnit.SECONDS)
@@ -285,7 +286,7 @@ class BrowserChatIT {
         List<Browser.Shown> aliceBefore = alice.shown();
         List<Browser.Shown> bobBefore = bob.shown();
         assertEquals(Browser.lines(bobBefore), Browser.lines(aliceBefore));
-        String aliceSession = sessionEntry(alice);
+        String aliceSession = savedClient(alice);
         String bobsClientId = clientIdOf(bob);
 
         // Two messages from bob while alice's page reloads: one sent from the old page's own
@@ -310,14 +311,11 @@ class BrowserChatIT {
         long httpId = alice.awaitMessage(byHttp);
         bob.awaitMessage(byBeacon);
         bob.awaitMessage(byHttp);
-        assertEquals(aliceSession.replaceAll("\"cursor\":\\d+", ""), sessionEntry(alice).replaceAll("\"cursor\":\\d+", ""),
+        assertEquals(aliceSession.replaceAll("\"cursor\":\\d+", ""), savedClient(alice).replaceAll("\"cursor\":\\d+", ""),
                 "the reloaded page kept its client (same clientId, name and room)");
 
         // Past the 5 s grace of the old page's leave: had the resume not cancelled it, bob would see alice leave.
-        long waitMs = 6500 - TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - reloadAt);
-        if (waitMs > 0) {
-            sleep(waitMs);
-        }
+        sleep(6500 - TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - reloadAt));
         bob.send("after the grace");
         alice.awaitMessage("after the grace");
         bob.awaitMessage("after the grace");
@@ -337,7 +335,7 @@ class BrowserChatIT {
     }
 
     @Test
-    void aSecondTabWithTheSameSessionPausesOneAndUseHereTakesOver() throws Exception {
+    void aLoneTabWithTheSameClientPausesTheOtherAndUseHereTakesOver() throws Exception {
         aliceAndBobJoin(base);
         bob.send("hello from bob");
         alice.awaitMessage("hello from bob");
@@ -345,17 +343,13 @@ class BrowserChatIT {
         String clientId = clientIdOf(alice);
         List<Browser.Shown> bobBefore = bob.shown();
 
-        // A second tab of the same browser with a copy of the first one's sessionStorage (as the
-        // browser's "duplicate tab" makes): it resumes the same client and polls for it.
-        @SuppressWarnings("unchecked")
-        Map<String, String> storage = (Map<String, String>) alice.js(
-                "var o = {}; for (var i = 0; i < sessionStorage.length; i++) { var k = sessionStorage.key(i); o[k] = sessionStorage.getItem(k); } return o;");
+        // A second tab of the same browser that runs alone with the first one's client, as the
+        // browser's "duplicate tab" makes where it has no Web Locks: a copy of the client in the
+        // tab's own sessionStorage. It resumes the same client and polls for it.
+        String saved = savedClient(alice);
         String second = alice.newTab();
-        alice.driver().get(base + "?room=" + room);   // no name: the page waits at its form, joining nothing
-        alice.await(Browser.WAIT, "the name form", d -> alice.find("name-input").isDisplayed());
-        for (Map.Entry<String, String> e : storage.entrySet()) {
-            alice.js("sessionStorage.setItem(arguments[0], arguments[1]);", e.getKey(), e.getValue());
-        }
+        alice.driver().get(base + "no-page-here");   // of the chat's origin, so that its sessionStorage is this tab's
+        alice.js("sessionStorage.setItem(arguments[0], arguments[1]);", "longpoll-chat:" + room, saved);
         alice.openChat(base, room, "alice");
         alice.awaitConnected();
         assertEquals(clientId, clientIdOf(alice), "the second tab resumed the same client");
@@ -514,6 +508,188 @@ class BrowserChatIT {
         }
     }
 
+    // ---- many tabs, one member ----
+
+    @Test
+    void eightTabsOfOneRoomAreOneMemberWithOneParkedPollAndOneLeader() throws Exception {
+        ChatServer own = ownServer(0);
+        List<String> tabs = openTabs(alice, uri(own.port()), "alice", 8);
+        alice.await(Browser.WAIT, "one client with one parked poll on the server",
+                d -> own.hub().stats().clients() == 1 && own.hub().stats().parkedPolls() == 1);
+        assertEquals(1, leaders(alice, tabs).size(), "exactly one tab leads");
+        for (String tab : tabs) {
+            alice.switchTo(tab);
+            assertEquals(List.of("alice"), alice.members());
+            assertEquals(List.of("alice joined"), events(alice), "one join, whatever the tabs");
+        }
+        assertEquals(1, own.hub().stats().clients());
+        assertEquals(1, own.hub().stats().parkedPolls());
+    }
+
+    @Test
+    void eightTabsShowEveryMessageWithinASecondAndASendFromAnyTabArrivesOnce() throws Exception {
+        List<String> tabs = openTabs(alice, base, "alice", 8);
+        bob.openChat(base, room, "bob");
+        bob.awaitConnected();
+        bob.watchMessages();
+        for (String tab : tabs) {
+            alice.switchTo(tab);
+            alice.watchMessages();
+        }
+        Map<String, Long> sentAt = new java.util.LinkedHashMap<>();
+        for (int i = 0; i < tabs.size(); i++) {
+            String text = "from tab " + i;
+            alice.switchTo(tabs.get(i));
+            alice.type(text);
+            sentAt.put(text, System.currentTimeMillis());
+            alice.pressEnter();
+            alice.awaitMessage(text);
+        }
+        String fromBob = "from bob";
+        bob.type(fromBob);
+        sentAt.put(fromBob, System.currentTimeMillis());
+        bob.pressEnter();
+
+        List<Long> delays = new ArrayList<>();
+        for (String tab : tabs) {
+            alice.switchTo(tab);
+            for (Map.Entry<String, Long> sent : sentAt.entrySet()) {
+                alice.awaitMessage(sent.getKey());
+                long ms = alice.seenAt(sent.getKey()) - sent.getValue();
+                delays.add(ms);
+                assertTrue(ms < Conversation.DELIVERY_BUDGET.toMillis(), "tab " + tabs.indexOf(tab) + " showed '"
+                        + sent.getKey() + "' " + ms + " ms after it was sent");
+                assertEquals(1, alice.idsOfText(sent.getKey()).size(), "once: " + sent.getKey());
+            }
+            assertContiguous(alice.shown());
+        }
+        for (String text : sentAt.keySet()) {
+            bob.awaitMessage(text);
+            assertEquals(1, bob.idsOfText(text).size(), "bob sees once: " + text);
+        }
+        System.out.println("delivery to 8 tabs (ms): max " + delays.stream().mapToLong(Long::longValue).max().orElseThrow()
+                + ", all " + delays);
+    }
+
+    @Test
+    void closingTheLeaderHandsThePollToAnotherTabWithinTwoSecondsWithNothingMissedOrDoubled() throws Exception {
+        List<String> tabs = openTabs(alice, base, "alice", 3);
+        bob.openChat(base, room, "bob");
+        bob.awaitConnected();
+        String leader = leaders(alice, tabs).get(0);
+        List<String> others = tabs.stream().filter(t -> !t.equals(leader)).toList();
+        for (String tab : others) {
+            alice.switchTo(tab);
+            alice.js("var status = document.querySelector('[data-testid=status]');"
+                    + "new MutationObserver(function () {"
+                    + "  if (status.getAttribute('data-leader') === 'true' && !window.__ledAt) { window.__ledAt = Date.now(); }"
+                    + "}).observe(status, {attributes: true});");
+        }
+
+        alice.switchTo(leader);
+        long closedAt = System.currentTimeMillis();
+        alice.driver().close();
+        // Sent while the poll changes hands: over plain HTTP, so that nothing waits for a browser.
+        String bobsId = clientIdOf(bob);
+        ChatClient http = new ChatClient(base);
+        List<String> meanwhile = List.of("while the leader closed 1", "while the leader closed 2");
+        for (String text : meanwhile) {
+            Reply sent = http.postForm("send_msg", "clientId", bobsId, "text", text);
+            assertEquals(200, sent.status(), sent.toString());
+        }
+
+        alice.switchTo(others.get(0));
+        alice.await(Browser.WAIT, "another tab to lead", d -> leaders(alice, others).size() == 1);
+        String next = leaders(alice, others).get(0);
+        alice.switchTo(next);
+        long ledMs = ((Number) alice.js("return window.__ledAt;")).longValue() - closedAt;
+        System.out.println("a new leader " + ledMs + " ms after the leader's tab was closed");
+        assertTrue(ledMs < 2000, "led after " + ledMs + " ms");
+
+        // Past the 5 s grace of the closed leader's leave, which the new leader's poll cancelled.
+        sleep(6500 - (System.currentTimeMillis() - closedAt));
+        bob.send("after the grace");
+        for (String tab : others) {
+            alice.switchTo(tab);
+            for (String text : List.of(meanwhile.get(0), meanwhile.get(1), "after the grace")) {
+                alice.awaitMessage(text);
+                assertEquals(1, alice.idsOfText(text).size(), "once: " + text);
+            }
+            assertContiguous(alice.shown());
+            assertEquals(List.of("alice joined", "bob joined"), events(alice), "no leave");
+            assertEquals(List.of("alice", "bob"), alice.members());
+        }
+        bob.awaitMessage("after the grace");
+        assertEquals(List.of("alice joined", "bob joined"), events(bob), "bob saw alice neither leave nor join again");
+    }
+
+    @Test
+    void closingATabThatDoesNotLeadMakesNoLeave() throws Exception {
+        List<String> tabs = openTabs(alice, base, "alice", 2);
+        bob.openChat(base, room, "bob");
+        bob.awaitConnected();
+        String leader = leaders(alice, tabs).get(0);
+        alice.switchTo(tabs.stream().filter(t -> !t.equals(leader)).findFirst().orElseThrow());
+        long closedAt = System.currentTimeMillis();
+        alice.driver().close();
+        alice.switchTo(leader);
+
+        sleep(6500 - (System.currentTimeMillis() - closedAt));   // past any grace leave
+        bob.send("after the grace");
+        alice.awaitMessage("after the grace");
+        bob.awaitMessage("after the grace");
+        for (Browser b : List.of(alice, bob)) {
+            assertEquals(List.of("alice joined", "bob joined"), events(b), b.label() + ": no leave");
+            assertEquals(List.of("alice", "bob"), b.members(), b.label());
+        }
+        assertTrue(alice.isLeader(), "the leader still leads");
+    }
+
+    @Test
+    void closingTheLastTabOfTheMemberLeavesWithinTheGrace() {
+        List<String> tabs = openTabs(alice, base, "alice", 2);
+        bob.openChat(base, room, "bob");
+        bob.awaitConnected();
+        bob.awaitMembers(List.of("alice", "bob"), Browser.WAIT);
+        alice.newTab();   // a blank tab, so that the browser stays open
+        String blank = alice.handle();
+        alice.switchTo(tabs.get(1));
+        alice.driver().close();
+        alice.switchTo(tabs.get(0));
+        alice.await(Browser.WAIT, "the remaining tab to lead", d -> alice.isLeader());
+        long closedAt = System.nanoTime();
+        alice.driver().close();
+        alice.switchTo(blank);
+        bob.awaitMembers(List.of("bob"), LEAVE_BUDGET);
+        long leftMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - closedAt);
+        System.out.println("alice left " + leftMs + " ms after her last tab was closed");
+        assertTrue(leftMs >= 4000, "the leave waits out the beacon's grace (5 s), in which a reload would resume; left after "
+                + leftMs + " ms");
+        assertEquals(List.of("alice joined", "bob joined", "alice left"), events(bob));
+    }
+
+    @Test
+    void twoBrowserProfilesInOneRoomAreTwoMembersEachWithItsOwnLeader() throws Exception {
+        ChatServer own = ownServer(0);
+        URI at = uri(own.port());
+        List<String> aliceTabs = openTabs(alice, at, "alice", 2);
+        List<String> bobTabs = openTabs(bob, at, "bob", 2);
+        alice.await(Browser.WAIT, "two clients, each with a parked poll",
+                d -> own.hub().stats().clients() == 2 && own.hub().stats().parkedPolls() == 2);
+        assertEquals(1, leaders(alice, aliceTabs).size());
+        assertEquals(1, leaders(bob, bobTabs).size());
+        for (Browser b : List.of(alice, bob)) {
+            for (String tab : b == alice ? aliceTabs : bobTabs) {
+                b.switchTo(tab);
+                b.awaitMembers(List.of("alice", "bob"), Browser.WAIT);
+            }
+        }
+        bob.send("bob's browser to alice's");
+        alice.awaitMessage("bob's browser to alice's");
+        alice.switchTo(aliceTabs.get(0));
+        alice.awaitMessage("bob's browser to alice's");
+    }
+
     // ---- helpers ----
 
     /** Alice, then bob, open this test's room at {@code at}; returns once alice's page shows them both. */
@@ -525,6 +701,37 @@ class BrowserChatIT {
         alice.awaitMembers(List.of("alice", "bob"), Browser.WAIT);
     }
 
+    /**
+     * Opens this test's room at {@code at} as {@code name} in {@code count} tabs of the browser (the
+     * first in its current window), each once it is connected; returns their handles.
+     */
+    private List<String> openTabs(Browser b, URI at, String name, int count) {
+        List<String> tabs = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            tabs.add(i == 0 ? b.handle() : b.newTab());
+            b.openChat(at, room, name);
+            b.awaitConnected();
+        }
+        return tabs;
+    }
+
+    /** The tabs among {@code tabs} that lead; leaves the browser in the last of them. */
+    private static List<String> leaders(Browser b, List<String> tabs) {
+        List<String> leading = new ArrayList<>();
+        for (String tab : tabs) {
+            b.switchTo(tab);
+            if (b.isLeader()) {
+                leading.add(tab);
+            }
+        }
+        return leading;
+    }
+
+    /** The join, leave and presence lines the browser's current tab shows. */
+    private static List<String> events(Browser b) {
+        return b.shown().stream().filter(s -> s.event() != null).map(Browser.Shown::event).toList();
+    }
+
     /** Writes what the browser shows to target/screenshots/NAME, for a person to look at. */
     private static Path screenshot(Browser b, String name) throws java.io.IOException {
         Path png = Files.createDirectories(Path.of("target", "screenshots")).resolve(name);
@@ -532,13 +739,17 @@ class BrowserChatIT {
         return png;
     }
 
-    /** The page's saved session (chat.js keeps it in sessionStorage under "longpoll-chat:ROOM"). */
-    private String sessionEntry(Browser b) {
-        return (String) b.js("return sessionStorage.getItem(arguments[0]);", "longpoll-chat:" + room);
+    /**
+     * The page's saved client for this test's room (transport.js keeps it under
+     * "longpoll-chat:ROOM"): a lone tab's in its sessionStorage, else the browser's in localStorage.
+     */
+    private String savedClient(Browser b) {
+        return (String) b.js("return sessionStorage.getItem(arguments[0]) || localStorage.getItem(arguments[0]);",
+                "longpoll-chat:" + room);
     }
 
     private String clientIdOf(Browser b) {
-        String entry = sessionEntry(b);
+        String entry = savedClient(b);
         assertTrue(entry != null, b.label() + " has a saved session");
         return (String) b.js("return JSON.parse(arguments[0]).clientId;", entry);
     }
@@ -557,7 +768,7 @@ class BrowserChatIT {
 
     private static void sleep(long ms) {
         try {
-            Thread.sleep(ms);
+            Thread.sleep(Math.max(0, ms));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
