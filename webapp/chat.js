@@ -23,6 +23,7 @@ let members = [];             // names of the room's live clients (in a big room
 let memberCount = 0;          // how many live clients the room has
 let status = { conn: 'connecting', joining: false, leader: false };
 let unread = 0;               // messages that arrived while the tab was hidden
+let run = null;               // the join and leave lines ending the list: {joined, left, $items, $summary}
 const outbox = [];            // our sends: {msgId, text, state: queued|sending|failed, $el}
 let sending = false;          // sends go one at a time, so they keep their order
 
@@ -35,6 +36,10 @@ const $joinForm = $('#join-form');
 const $nameInput = $('[data-testid="name-input"]');
 const $joinButton = $('[data-testid="join-button"]');
 const $joinError = $('#join-error');
+const $roomInput = $('[data-testid="room-input"]');
+const $leaveButton = $('[data-testid="leave-button"]');
+const $copyLink = $('[data-testid="copy-link"]');
+const $newBelow = $('#new-below');
 const $chatView = $('#chat-view');
 const $banner = $('#paused-banner');
 const $members = $('[data-testid="members"]');
@@ -73,6 +78,27 @@ function timeElement(ts) {
   return $time;
 }
 
+// A link to this room, without the name: to share, and to reload as the member this browser is.
+function roomLink() {
+  return window.location.pathname + '?' + new URLSearchParams({ room: room });
+}
+
+// http(s) URLs in a message, as links; the rest, and the links' texts, as text. Punctuation that
+// usually ends a sentence is not taken into the URL.
+const URL_PATTERN = /\bhttps?:\/\/[^\s<>"]+[^\s<>".,;:!?')\]]/gi;
+
+function textWithLinks(text) {
+  const nodes = [];
+  let from = 0;
+  for (const match of text.matchAll(URL_PATTERN)) {
+    nodes.push(document.createTextNode(text.slice(from, match.index)));
+    nodes.push($('<a target="_blank" rel="noopener noreferrer">').attr('href', match[0]).text(match[0])[0]);
+    from = match.index + match[0].length;
+  }
+  nodes.push(document.createTextNode(text.slice(from)));
+  return nodes;
+}
+
 // ---- Connection state and title -----------------------------------------------------------
 
 const STATUS_LABELS = {
@@ -93,6 +119,7 @@ function renderStatus() {
   $status.attr('data-state', state).attr('data-leader', String(status.leader));
   $statusLabel.text(label);
   const paused = status.conn === 'paused';
+  $leaveButton.prop('hidden', $chatView.prop('hidden'));
   $banner.prop('hidden', !paused);
   $input.prop('disabled', paused);
   $sendButton.prop('disabled', paused);
@@ -112,6 +139,7 @@ function showJoinForm(name, message) {
   if (name !== undefined && name !== null) {
     $nameInput.val(name);
   }
+  $roomInput.val(room);
   $joinError.text(message || '').prop('hidden', !message);
   renderStatus();
   $nameInput.trigger('focus');
@@ -120,6 +148,7 @@ function showJoinForm(name, message) {
 function showChat() {
   $joinView.prop('hidden', true);
   $chatView.prop('hidden', false);
+  renderStatus();
 }
 
 function showComposeError(message) {
@@ -140,6 +169,7 @@ function isNearBottom() {
 function scrollToBottom() {
   const log = $log[0];
   log.scrollTop = log.scrollHeight;
+  $newBelow.prop('hidden', true);
 }
 
 function eventElement(ev) {
@@ -148,7 +178,7 @@ function eventElement(ev) {
     $li.addClass('msg').toggleClass('own', ev.name === myName);
     $li.append(
       $('<div class="meta">').append($('<span class="sender">').text(ev.name), timeElement(ev.ts)),
-      $('<div class="text">').text(ev.text)
+      $('<div class="text">').append(textWithLinks(ev.text))
     );
   } else {
     const what = ev.type === 'presence' ? presenceText(ev)
@@ -160,17 +190,24 @@ function eventElement(ev) {
   return $li;
 }
 
+// "ann, bob and carol", "ann, bob and 3 others"
+function names(list, others) {
+  if (others === 0) {
+    return list.length > 1 ? list.slice(0, -1).join(', ') + ' and ' + list[list.length - 1] : list.join('');
+  }
+  return list.join(', ') + ' and ' + others + (others === 1 ? ' other' : ' others');
+}
+
+// At most three names, the others counted.
+function someNames(list) {
+  return list.length > 3 ? names(list.slice(0, 2), list.length - 2) : names(list, 0);
+}
+
 // "ann, bob and 3 others joined": a big room's joins and leaves, summed up by the server.
 function presenceText(ev) {
   const joined = ev.joined || [];
   const left = ev.left || [];
   const more = ev.more || 0;
-  function names(list, others) {
-    if (others === 0) {
-      return list.length > 1 ? list.slice(0, -1).join(', ') + ' and ' + list[list.length - 1] : list.join('');
-    }
-    return list.join(', ') + ' and ' + others + (others === 1 ? ' other' : ' others');
-  }
   if (left.length === 0) {
     return names(joined, more) + ' joined';
   }
@@ -185,16 +222,24 @@ function presenceText(ev) {
 function renderEvents(events, live) {
   let stick = isNearBottom();
   let membersChanged = false;
+  let fresh = false;
   events.forEach(function (ev) {
     if (ev.id <= lastShownId) {
       return;   // a batch sent again, or history we already have
     }
     lastShownId = ev.id;
     lastShown = ev;
-    $messages.append(eventElement(ev));
+    const $li = eventElement(ev);
+    $messages.append($li);
+    if (ev.type === 'join' || ev.type === 'leave') {
+      collapse(ev, $li);
+    } else {
+      run = null;
+    }
     if (ev.type === 'message' && ev.name === myName) {
       stick = true;   // always follow our own messages
     }
+    fresh = fresh || ev.type === 'message';
     if (live) {
       membersChanged = applyMembership(ev) || membersChanged;
       if (document.hidden && ev.type === 'message' && ev.name !== myName) {
@@ -208,17 +253,50 @@ function renderEvents(events, live) {
   updateTitle();
   if (stick) {
     scrollToBottom();
+  } else if (fresh && live) {
+    $newBelow.prop('hidden', false);   // the reader has scrolled up: say so, rather than pull them down
   }
+}
+
+// Runs of join and leave lines become one quiet line, "ann, bob and 4 others joined", so that
+// coming and going does not push the conversation off a small screen. Each event keeps its own
+// (hidden) element with its data-id.
+function collapse(ev, $li) {
+  if (!run) {
+    run = { joined: [], left: [], $items: [], $summary: null };
+  }
+  (ev.type === 'join' ? run.joined : run.left).push(ev.name);
+  run.$items.push($li);
+  if (run.$items.length < 2) {
+    return;
+  }
+  run.$items.forEach(function ($item) { $item.addClass('collapsed'); });
+  const what = [];
+  if (run.joined.length > 0) {
+    what.push(someNames(run.joined) + ' joined');
+  }
+  if (run.left.length > 0) {
+    what.push(someNames(run.left) + ' left');
+  }
+  if (run.$summary) {
+    run.$summary.remove();
+  }
+  run.$summary = $('<li class="event event-run">').append(
+    $('<span class="event-text">').text(what.join(', ')), timeElement(ev.ts)
+  );
+  $messages.append(run.$summary);
 }
 
 function clearMessages() {
   $messages.empty();
   lastShownId = 0;
   lastShown = null;
+  run = null;
 }
 
 function showGap() {
   $messages.append($('<li class="gap" data-testid="gap">').text('Some messages may have been missed'));
+  run = null;
 }
 
 function applyMembership(ev) {
@@ -286,6 +364,8 @@ function roomStartedOver(roomCursor, history) {
 // after 410) keep what is shown, add what we lack, and say when some of it is gone.
 function joined(res, redraw) {
   myName = res.name;
+  // The name was for this join only: a reload resumes the member, whatever it is called now.
+  window.history.replaceState(null, '', roomLink());
   const history = res.history || [];
   const startedOver = !redraw && lastShownId > 0 && roomStartedOver(res.cursor, history);
   if (redraw || startedOver) {
@@ -427,7 +507,8 @@ const chat = connect(room, {
     status = s;
     renderStatus();
   },
-  askName: showJoinForm
+  askName: showJoinForm,
+  left: showJoinForm
 });
 
 // ---- Wiring -------------------------------------------------------------------------------
@@ -435,13 +516,49 @@ const chat = connect(room, {
 $joinForm.on('submit', function (e) {
   e.preventDefault();
   const name = $nameInput.val();
+  const newRoom = $roomInput.val().trim() || 'lobby';
   if (!name.trim()) {
     $joinError.text('Please enter a name.').prop('hidden', false);
     return;
   }
+  if (!/^[A-Za-z0-9_-]{1,32}$/.test(newRoom)) {
+    $joinError.text('A room name is 1 to 32 letters, digits, - or _.').prop('hidden', false);
+    return;
+  }
   $joinError.prop('hidden', true);
   $joinButton.prop('disabled', true);
+  if (newRoom !== room) {
+    // Another room is another member, with its own tabs: a page of its own.
+    window.location.assign(window.location.pathname + '?' + new URLSearchParams({ room: newRoom, name: name }));
+    return;
+  }
   chat.join(name);
+});
+
+$leaveButton.on('click', chat.leave);
+
+$copyLink.on('click', function () {
+  const link = new URL(roomLink(), window.location.href).href;
+  const done = function (label) {
+    $copyLink.text(label);
+    window.setTimeout(function () { $copyLink.text('Copy link'); }, 2000);
+  };
+  if (navigator.clipboard) {
+    navigator.clipboard.writeText(link).then(function () { done('Copied'); }, function () { done('Copy failed'); });
+  } else {
+    done('Copy failed');   // not a secure context: the room's name is a link to copy by hand
+  }
+});
+
+$newBelow.on('click', function () {
+  scrollToBottom();
+  $input.trigger('focus');
+});
+
+$log.on('scroll', function () {
+  if (isNearBottom()) {
+    $newBelow.prop('hidden', true);
+  }
 });
 
 $composer.on('submit', function (e) {
@@ -477,5 +594,6 @@ document.addEventListener('visibilitychange', function () {
 // ---- Start --------------------------------------------------------------------------------
 
 $('#room-name, #join-room').text(room);
+$('#room-name').attr('href', roomLink());
 updateTitle();
 chat.start(params.get('name'));

@@ -67,7 +67,7 @@ function isTransient(xhr) {
 }
 
 /*
- * view: {joined(res, redraw), events(list), status({conn, joining, leader}), askName(name, message)}.
+ * view: {joined(res, redraw), events(list), status({conn, joining, leader}), askName(name, message), left(name)}.
  * res is /join's answer without its clientId. conn: connecting | connected | reconnecting | paused.
  */
 export function connect(room, view) {
@@ -146,6 +146,8 @@ export function connect(room, view) {
       rejoin();
     } else if (m.type === 'use-here' && leader) {
       useHere();
+    } else if (m.type === 'left') {
+      forgetClient();
     }
   }
 
@@ -283,7 +285,7 @@ export function connect(room, view) {
   // client another tab made meanwhile (the join resumes what is stored).
   function rejoin() {
     if (joining || !clientId) {
-      return;   // already at it, or not joined
+      return;   // already at it, or the member left on purpose
     }
     setConn('reconnecting');
     join({ name: myName, redraw: false, auto: true, nameTakenTries: NAME_TAKEN_RETRY_DELAYS_MS.length });
@@ -363,6 +365,17 @@ export function connect(room, view) {
     } else if (!joining) {
       join({ name: myName, redraw: true, auto: true, share: true });
     }
+  }
+
+  // The member left (here or in another tab): back to the form, keeping what is shown.
+  function forgetClient() {
+    stopPolling();
+    joinGen++;
+    joining = false;
+    clientId = null;
+    conn = 'connecting';
+    report();
+    view.left(myName);
   }
 
   // ---- Start ---------------------------------------------------------------------------------
@@ -452,6 +465,21 @@ export function connect(room, view) {
     },
 
     useHere: useHere,
+
+    /* Leaves the room at once, in every tab. */
+    leave: function () {
+      const id = clientId;
+      try {
+        window[store].removeItem(key);
+      } catch (e) {
+        // storage disabled: nothing was kept
+      }
+      post({ type: 'left' });
+      forgetClient();
+      if (id) {
+        $.ajax({ type: 'POST', url: 'leave', data: { clientId: id }, timeout: REQUEST_TIMEOUT_MS });
+      }
+    },
 
     /* The browser is back online: no point waiting out the backoff. */
     online: function () {

@@ -573,9 +573,7 @@ class BrowserChatIT {
 
     @Test
     void closingTheLeaderHandsThePollToAnotherTabWithinTwoSecondsWithNothingMissedOrDoubled() throws Exception {
-        List<String> tabs = openTabs(alice, base, "alice", 3);
-        bob.openChat(base, room, "bob");
-        bob.awaitConnected();
+        List<String> tabs = aliceInTabsAndBob(3);
         String leader = leaders(alice, tabs).get(0);
         List<String> others = tabs.stream().filter(t -> !t.equals(leader)).toList();
         for (String tab : others) {
@@ -625,9 +623,7 @@ class BrowserChatIT {
 
     @Test
     void closingATabThatDoesNotLeadMakesNoLeave() throws Exception {
-        List<String> tabs = openTabs(alice, base, "alice", 2);
-        bob.openChat(base, room, "bob");
-        bob.awaitConnected();
+        List<String> tabs = aliceInTabsAndBob(2);
         String leader = leaders(alice, tabs).get(0);
         alice.switchTo(tabs.stream().filter(t -> !t.equals(leader)).findFirst().orElseThrow());
         long closedAt = System.currentTimeMillis();
@@ -647,9 +643,7 @@ class BrowserChatIT {
 
     @Test
     void closingTheLastTabOfTheMemberLeavesWithinTheGrace() {
-        List<String> tabs = openTabs(alice, base, "alice", 2);
-        bob.openChat(base, room, "bob");
-        bob.awaitConnected();
+        List<String> tabs = aliceInTabsAndBob(2);
         bob.awaitMembers(List.of("alice", "bob"), Browser.WAIT);
         alice.newTab();   // a blank tab, so that the browser stays open
         String blank = alice.handle();
@@ -690,6 +684,161 @@ class BrowserChatIT {
         alice.awaitMessage("bob's browser to alice's");
     }
 
+    // ---- a page people like to use ----
+
+    @Test
+    void afterJoiningTheMessageBoxHasTheFocus() {
+        alice.openChat(base, room, "alice");
+        alice.awaitConnected();
+        alice.await(Browser.WAIT, "the focus in the message box",
+                d -> "message-input".equals(alice.js("return document.activeElement.getAttribute('data-testid');")));
+    }
+
+    @Test
+    void httpLinksInMessagesAreLinksAndTheRestStaysText() {
+        aliceAndBobJoin(base);
+        String text = "see https://example.org/a?b=1&c=<2>. not javascript:alert(1) nor <a href=\"http://x.test\">x</a>";
+        alice.send(text);
+        bob.awaitMessage(text);
+        @SuppressWarnings("unchecked")
+        List<Map<String, Object>> links = (List<Map<String, Object>>) bob.js(
+                "return Array.from(document.querySelectorAll('[data-testid=messages] .text a')).map(function (a) {"
+                + "  return {href: a.getAttribute('href'), rel: a.getAttribute('rel'), text: a.textContent}; });");
+        assertEquals(List.of(
+                Map.of("href", "https://example.org/a?b=1&c=", "rel", "noopener noreferrer", "text", "https://example.org/a?b=1&c="),
+                Map.of("href", "http://x.test", "rel", "noopener noreferrer", "text", "http://x.test")), links,
+                "only the http(s) URLs, cut where HTML would end them, each a link to exactly its text");
+        assertEquals(1, bob.idsOfText(text).size(), "the message's text is unchanged, link texts included");
+    }
+
+    @Test
+    void aRunOfJoinsAndLeavesIsOneQuietLine() {
+        alice.openChat(base, room, "alice");
+        alice.awaitConnected();
+        ChatClient http = new ChatClient(base);
+        List<String> ids = new ArrayList<>();
+        for (String name : List.of("bob", "carol", "dave", "erin")) {
+            ids.add(http.join(name, room).get("clientId").asText());
+        }
+        http.leave(ids.get(0));
+        alice.awaitMembers(List.of("alice", "carol", "dave", "erin"), Browser.WAIT);
+        assertEquals(List.of("alice, bob and 3 others joined, bob left"), visibleEvents(alice));
+        assertEquals(List.of("alice joined", "bob joined", "carol joined", "dave joined", "erin joined", "bob left"), events(alice),
+                "each event keeps its own element, with its id");
+
+        http.send(ids.get(1), "a message ends the run");
+        alice.awaitMessage("a message ends the run");
+        http.leave(ids.get(2));
+        alice.awaitMembers(List.of("alice", "carol", "erin"), Browser.WAIT);
+        assertEquals(List.of("alice, bob and 3 others joined, bob left", "dave left"), visibleEvents(alice));
+    }
+
+    @Test
+    void leaveThenJoinUnderAnotherNameFromTheForm() {
+        aliceAndBobJoin(base);
+        alice.find("leave-button").click();
+        bob.awaitMembers(List.of("bob"), Browser.WAIT);
+        alice.await(Browser.WAIT, "the form", d -> alice.find("name-input").isDisplayed());
+        assertEquals(room, alice.find("room-input").getAttribute("value"));
+        WebElement name = alice.find("name-input");
+        name.clear();
+        name.sendKeys("alicia");
+        alice.find("join-button").click();
+        alice.awaitConnected();
+        bob.awaitMembers(List.of("alicia", "bob"), Browser.WAIT);
+        assertEquals(List.of("alice joined", "bob joined", "alice left", "alicia joined"), events(bob));
+        assertEquals(base + "?room=" + room, alice.driver().getCurrentUrl(), "the page's URL is the room's link, with no name");
+    }
+
+    @Test
+    void theFormOpensAnotherRoom() {
+        alice.driver().get(base + "?room=" + room);
+        alice.await(Browser.WAIT, "the form", d -> alice.find("name-input").isDisplayed());
+        alice.find("name-input").sendKeys("alice");
+        WebElement roomInput = alice.find("room-input");
+        roomInput.clear();
+        roomInput.sendKeys(room + "-b");
+        alice.find("join-button").click();
+        alice.awaitConnected();
+        assertEquals(base + "?room=" + room + "-b", alice.driver().getCurrentUrl());
+        assertEquals(room + "-b", alice.find("room").getText());
+        assertEquals(List.of("alice"), alice.members());
+    }
+
+    @Test
+    void aReaderWhoScrolledUpIsToldOfNewMessagesBelow() {
+        aliceAndBobJoin(base);
+        String bobsId = clientIdOf(bob);
+        ChatClient http = new ChatClient(base);
+        for (int i = 1; i <= 18; i++) {   // under the rate limit (20 in 10 s), with bob's next one
+            assertEquals(200, http.postForm("send_msg", "clientId", bobsId, "text", "line " + i + "\nand its second line").status());
+        }
+        alice.awaitMessage("line 18\nand its second line");
+        alice.js("document.getElementById('log').scrollTop = 0;");
+        assertFalse(alice.find("new-below").isDisplayed());
+        bob.send("while alice reads back");
+        alice.awaitMessage("while alice reads back");
+        alice.await(Browser.WAIT, "the pill", d -> alice.find("new-below").isDisplayed());
+        assertEquals(0L, alice.js("return document.getElementById('log').scrollTop;"), "the reader is left where they were");
+        alice.find("new-below").click();
+        alice.await(Browser.WAIT, "the log at its bottom, the pill gone", d -> !alice.find("new-below").isDisplayed()
+                && Boolean.TRUE.equals(alice.js("var l = document.getElementById('log'); return l.scrollHeight - l.scrollTop - l.clientHeight < 2;")));
+    }
+
+    @Test
+    void theJoinViewHasNoSeriousAccessibilityViolations() {
+        alice.driver().get(base + "?room=" + room);
+        alice.await(Browser.WAIT, "the form", d -> alice.find("name-input").isDisplayed());
+        assertEquals(List.of(), Axe.seriousViolations(alice));
+    }
+
+    @Test
+    void theChatViewHasNoSeriousAccessibilityViolationsInLightAndDarkMode() {
+        aliceAndBobJoin(base);
+        bob.send("a link: https://example.org/ and some text");
+        alice.awaitMessage("a link: https://example.org/ and some text");
+        assertEquals(List.of(), Axe.seriousViolations(alice), "light");
+        alice.driver().executeCdpCommand("Emulation.setEmulatedMedia",
+                Map.of("features", List.of(Map.of("name", "prefers-color-scheme", "value", "dark"))));
+        try {
+            assertEquals(List.of(), Axe.seriousViolations(alice), "dark");
+        } finally {
+            alice.driver().executeCdpCommand("Emulation.setEmulatedMedia", Map.of("features", List.of()));
+        }
+    }
+
+    @Test
+    void onAPhoneTheChatFitsTheScreenWithNoSeriousAccessibilityViolations() throws Exception {
+        // A 390 x 844 viewport, as a phone's; the log and the member strip full enough to scroll.
+        alice.driver().executeCdpCommand("Emulation.setDeviceMetricsOverride",
+                Map.of("width", 390, "height", 844, "deviceScaleFactor", 1, "mobile", true));
+        try {
+            aliceAndBobJoin(base);
+            ChatClient http = new ChatClient(base);
+            for (String name : List.of("carol", "dave", "erin", "frank", "grace", "heidi")) {
+                http.join(name, room);
+            }
+            String bobsId = clientIdOf(bob);
+            String longLine = "a long line from bob, to see that nothing on a phone scrolls sideways, not even "
+                    + "https://example.org/a/very/long/path/that/does/not/break/by/itself";
+            for (int i = 1; i <= 6; i++) {
+                assertEquals(200, http.postForm("send_msg", "clientId", bobsId, "text", i + ": " + longLine).status());
+            }
+            alice.awaitMessage("6: " + longLine);
+            alice.awaitMembers(List.of("alice", "bob", "carol", "dave", "erin", "frank", "grace", "heidi"), Browser.WAIT);
+            assertEquals(List.of(390L, 844L), alice.js("return [window.innerWidth, window.innerHeight];"));
+            assertEquals(Boolean.TRUE, alice.js("var log = document.getElementById('log'), members = document.querySelector('[data-testid=members]');"
+                    + "return log.scrollHeight > log.clientHeight && members.scrollWidth > members.clientWidth;"),
+                    "the log and the member strip scroll");
+            assertEquals(Boolean.TRUE, alice.js("return document.documentElement.scrollWidth <= window.innerWidth;"),
+                    "no sideways scrolling of the page");
+            screenshot(alice, "phone.png");
+            assertEquals(List.of(), Axe.seriousViolations(alice));
+        } finally {
+            alice.driver().executeCdpCommand("Emulation.clearDeviceMetricsOverride", Map.of());
+        }
+    }
+
     // ---- helpers ----
 
     /** Alice, then bob, open this test's room at {@code at}; returns once alice's page shows them both. */
@@ -715,6 +864,14 @@ class BrowserChatIT {
         return tabs;
     }
 
+    /** Alice opens this test's room in {@code count} tabs of her browser, then bob in his; returns alice's tabs. */
+    private List<String> aliceInTabsAndBob(int count) {
+        List<String> tabs = openTabs(alice, base, "alice", count);
+        bob.openChat(base, room, "bob");
+        bob.awaitConnected();
+        return tabs;
+    }
+
     /** The tabs among {@code tabs} that lead; leaves the browser in the last of them. */
     private static List<String> leaders(Browser b, List<String> tabs) {
         List<String> leading = new ArrayList<>();
@@ -730,6 +887,14 @@ class BrowserChatIT {
     /** The join, leave and presence lines the browser's current tab shows. */
     private static List<String> events(Browser b) {
         return b.shown().stream().filter(s -> s.event() != null).map(Browser.Shown::event).toList();
+    }
+
+    /** The join, leave and presence lines that the current tab shows on screen (a run of them is one). */
+    @SuppressWarnings("unchecked")
+    private static List<String> visibleEvents(Browser b) {
+        return (List<String>) b.js("return Array.from(document.querySelectorAll('[data-testid=messages] > .event'))"
+                + ".filter(function (e) { return e.offsetParent !== null; })"
+                + ".map(function (e) { return e.querySelector('.event-text').textContent; });");
     }
 
     /** Writes what the browser shows to target/screenshots/NAME, for a person to look at. */
