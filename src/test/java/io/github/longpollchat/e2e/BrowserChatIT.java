@@ -663,6 +663,36 @@ class BrowserChatIT {
     }
 
     @Test
+    void aMemberThatIsGoneJoinsAgainOnceForAllItsTabs() throws Exception {
+        ChatServer own = ownServer(0);
+        URI at = uri(own.port());
+        List<String> tabs = openTabs(alice, at, "alice", 2);
+        bob.openChat(at, room, "bob");
+        bob.awaitConnected();
+        String gone = clientIdOf(alice);
+        new ChatClient(at).leave(gone);   // as an expiry or eviction would: its parked poll gets 410
+
+        bob.await(Browser.WAIT, "alice to leave and join again", d -> events(bob).equals(
+                List.of("alice joined", "bob joined", "alice left", "alice joined")));
+        alice.await(Browser.WAIT, "one new client for alice, with one parked poll",
+                d -> own.hub().stats().clients() == 2 && own.hub().stats().parkedPolls() == 2);
+        String follower = tabs.stream().filter(t -> !leaders(alice, tabs).contains(t)).findFirst().orElseThrow();
+        alice.switchTo(follower);
+        alice.send("from the tab that does not lead");
+        bob.awaitMessage("from the tab that does not lead");
+        for (String tab : tabs) {
+            alice.switchTo(tab);
+            alice.awaitMessage("from the tab that does not lead");
+            assertNotEquals(gone, clientIdOf(alice), "the stored client is the new one");
+            assertEquals(List.of("alice joined", "bob joined", "alice left", "alice joined"), events(alice));
+            assertTrue(alice.findAll("gap").isEmpty(), "nothing was missed");
+            assertContiguous(alice.shown());
+            alice.awaitMembers(List.of("alice", "bob"), Browser.WAIT);
+        }
+        assertEquals(1, bob.idsOfText("from the tab that does not lead").size());
+    }
+
+    @Test
     void twoBrowserProfilesInOneRoomAreTwoMembersEachWithItsOwnLeader() throws Exception {
         ChatServer own = ownServer(0);
         URI at = uri(own.port());
