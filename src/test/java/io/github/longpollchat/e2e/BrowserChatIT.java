@@ -693,6 +693,35 @@ class BrowserChatIT {
     }
 
     @Test
+    void withoutWebLocksEachTabIsAMemberOfItsOwnAsInVersion1() throws Exception {
+        ChatServer own = ownServer(0);
+        URI at = uri(own.port());
+        List<String> tabs = new ArrayList<>();
+        for (String name : List.of("alice", "alice2")) {
+            tabs.add(tabs.isEmpty() ? alice.handle() : alice.newTab());
+            // Before the page's scripts run, as in a browser that has no Web Locks.
+            Map<String, Object> script = alice.driver().executeCdpCommand("Page.addScriptToEvaluateOnNewDocument",
+                    Map.of("source", "Object.defineProperty(Navigator.prototype, 'locks', {get: function () { return undefined; }});"));
+            try {
+                alice.openChat(at, room, name);
+                alice.awaitConnected();
+            } finally {
+                alice.driver().executeCdpCommand("Page.removeScriptToEvaluateOnNewDocument", Map.of("identifier", script.get("identifier")));
+            }
+        }
+        alice.await(Browser.WAIT, "two clients, each with a parked poll",
+                d -> own.hub().stats().clients() == 2 && own.hub().stats().parkedPolls() == 2);
+        for (String tab : tabs) {
+            alice.switchTo(tab);
+            assertTrue(alice.isLeader(), "a tab alone holds its own poll");
+            assertEquals(Boolean.TRUE, alice.js("return navigator.locks === undefined"
+                    + " && sessionStorage.getItem(arguments[0]) !== null && localStorage.getItem(arguments[0]) === null;",
+                    "longpoll-chat:" + room), "its client is the tab's own, in sessionStorage");
+            alice.awaitMembers(List.of("alice", "alice2"), Browser.WAIT);
+        }
+    }
+
+    @Test
     void twoBrowserProfilesInOneRoomAreTwoMembersEachWithItsOwnLeader() throws Exception {
         ChatServer own = ownServer(0);
         URI at = uri(own.port());
