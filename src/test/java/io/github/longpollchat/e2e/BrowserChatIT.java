@@ -622,6 +622,38 @@ class BrowserChatIT {
     }
 
     @Test
+    void reloadingATabThatLeadsOrNotKeepsOneMemberWithNothingMissingOrDoubled() throws Exception {
+        List<String> tabs = aliceInTabsAndBob(2);
+        String bobsId = clientIdOf(bob);
+        ChatClient http = new ChatClient(base);
+        long firstReloadAt = System.currentTimeMillis();
+        for (String which : List.of("follower", "leader")) {
+            String leader = leaders(alice, tabs).get(0);
+            alice.switchTo(which.equals("leader") ? leader : tabs.stream().filter(t -> !t.equals(leader)).findFirst().orElseThrow());
+            alice.js("window.__oldPage = true; setTimeout(function () { location.reload(); }, 0);");
+            String text = "sent while the " + which + " reloads";
+            assertEquals(200, http.postForm("send_msg", "clientId", bobsId, "text", text).status());
+            alice.await(Browser.WAIT, "the reloaded page", d -> Boolean.TRUE.equals(
+                    alice.js("return window.__oldPage === undefined && document.readyState === 'complete';")));
+            alice.awaitConnected();
+        }
+        sleep(6500 - (System.currentTimeMillis() - firstReloadAt));   // past the grace of any leave
+        bob.send("after the grace");
+        assertEquals(1, leaders(alice, tabs).size(), "exactly one tab leads");
+        for (String tab : tabs) {
+            alice.switchTo(tab);
+            for (String text : List.of("sent while the follower reloads", "sent while the leader reloads", "after the grace")) {
+                alice.awaitMessage(text);
+                assertEquals(1, alice.idsOfText(text).size(), "once: " + text);
+            }
+            assertContiguous(alice.shown());
+            assertEquals(List.of("alice joined", "bob joined"), events(alice), "no leave, no second join");
+        }
+        bob.awaitMessage("after the grace");
+        assertEquals(List.of("alice joined", "bob joined"), events(bob));
+    }
+
+    @Test
     void closingATabThatDoesNotLeadMakesNoLeave() throws Exception {
         List<String> tabs = aliceInTabsAndBob(2);
         String leader = leaders(alice, tabs).get(0);
