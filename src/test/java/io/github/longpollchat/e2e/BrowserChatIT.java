@@ -654,6 +654,42 @@ class BrowserChatIT {
     }
 
     @Test
+    void whenThePollIsTakenElsewhereEveryTabPausesAndUseHereInATabThatDoesNotLeadTakesItBack() throws Exception {
+        List<String> tabs = aliceInTabsAndBob(2);
+        String leader = leaders(alice, tabs).get(0);
+        String follower = tabs.stream().filter(t -> !t.equals(leader)).findFirst().orElseThrow();
+        // A lone tab with the member's client (as in aLoneTabWithTheSameClient…) takes the poll.
+        String saved = savedClient(alice);
+        String lone = alice.newTab();
+        alice.driver().get(base + "no-page-here");
+        alice.js("sessionStorage.setItem(arguments[0], arguments[1]);", "longpoll-chat:" + room, saved);
+        alice.openChat(base, room, "alice");
+        alice.awaitConnected();
+        for (String tab : tabs) {
+            alice.switchTo(tab);
+            alice.awaitState("paused", Browser.WAIT);
+            assertTrue(alice.find("use-here").isDisplayed(), "every tab of the member offers to use it here");
+        }
+
+        alice.switchTo(follower);
+        alice.find("use-here").click();
+        for (String tab : tabs) {
+            alice.switchTo(tab);
+            alice.awaitConnected();
+            alice.await(Browser.WAIT, "the banner to go", d -> !alice.find("use-here").isDisplayed());
+        }
+        assertEquals(List.of(leader), leaders(alice, tabs), "the poll went back to the tab that leads");
+        alice.switchTo(lone);
+        alice.awaitState("paused", Browser.WAIT);
+        bob.send("to alice's tabs again");
+        for (String tab : tabs) {
+            alice.switchTo(tab);
+            alice.awaitMessage("to alice's tabs again");
+            assertContiguous(alice.shown());
+        }
+    }
+
+    @Test
     void closingATabThatDoesNotLeadMakesNoLeave() throws Exception {
         List<String> tabs = aliceInTabsAndBob(2);
         String leader = leaders(alice, tabs).get(0);
