@@ -37,8 +37,9 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  * browser binary is set in the options. The browser is told to make no background requests
  * (component updates, sync, proxies, QUIC); the pages under test are all on 127.0.0.1.
  *
- * <p>Several windows of one browser share cookies but each tab has its own
- * {@code sessionStorage}, which is where the page keeps its client.
+ * <p>Several windows of one browser share cookies and {@code localStorage}, where the page keeps
+ * the member that its tabs of a room share; each tab has its own {@code sessionStorage}, where a
+ * tab that runs alone keeps its client.
  */
 final class Browser implements AutoCloseable {
     static final String CHROMIUM = System.getProperty("chat.chromium", "/usr/bin/chromium");
@@ -143,7 +144,7 @@ final class Browser implements AutoCloseable {
         driver.get("about:blank");
     }
 
-    /** Opens a new tab (own sessionStorage) and switches to it; returns its handle. */
+    /** Opens a new tab (own sessionStorage, shared localStorage) and switches to it; returns its handle. */
     String newTab() {
         driver.switchTo().newWindow(WindowType.TAB);
         return driver.getWindowHandle();
@@ -191,6 +192,34 @@ final class Browser implements AutoCloseable {
 
     void awaitConnected() {
         awaitState("connected", WAIT);
+    }
+
+    /** Whether this tab holds the poll of its room's member ({@code data-leader} on the status). */
+    boolean isLeader() {
+        return "true".equals(find("status").getAttribute("data-leader"));
+    }
+
+    /**
+     * From now on the page notes when each message text first appears ({@code window.__seenAt},
+     * by a MutationObserver), so that the test's own polling adds nothing to a measured delay.
+     */
+    void watchMessages() {
+        js("var list = document.querySelector('[data-testid=messages]');"
+                + "window.__seenAt = window.__seenAt || {};"
+                + "if (!window.__observer) {"
+                + "  window.__observer = new MutationObserver(function () {"
+                + "    list.querySelectorAll('[data-id] .text').forEach(function (t) {"
+                + "      if (!(t.textContent in window.__seenAt)) { window.__seenAt[t.textContent] = Date.now(); }"
+                + "    });"
+                + "  });"
+                + "  window.__observer.observe(list, {childList: true, subtree: true});"
+                + "}");
+    }
+
+    /** When (epoch ms, the page's clock, which is the test's) the message first appeared since {@link #watchMessages}; null if not yet. */
+    Long seenAt(String text) {
+        Number at = (Number) js("return (window.__seenAt || {})[arguments[0]];", text);
+        return at == null ? null : at.longValue();
     }
 
     /** The message list as the page shows it: one entry per child that has a data-id. */

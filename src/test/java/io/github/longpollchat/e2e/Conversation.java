@@ -58,29 +58,20 @@ final class Conversation {
 
     /**
      * Types {@code text} in the writer's composer, presses Enter and returns the ms until the
-     * reader's page has it on screen (noted by a MutationObserver in the reader's page, so the
-     * test's own polling adds nothing; both browsers read the same system clock).
+     * reader's page has it on screen ({@link Browser#watchMessages}; both browsers read the same
+     * system clock).
      */
     static long deliver(Browser writer, Browser reader, String text) {
-        reader.js("var list = document.querySelector('[data-testid=messages]');"
-                + "window.__seenAt = window.__seenAt || {};"
-                + "if (!window.__observer) {"
-                + "  window.__observer = new MutationObserver(function () {"
-                + "    list.querySelectorAll('[data-id] .text').forEach(function (t) {"
-                + "      if (!(t.textContent in window.__seenAt)) { window.__seenAt[t.textContent] = Date.now(); }"
-                + "    });"
-                + "  });"
-                + "  window.__observer.observe(list, {childList: true, subtree: true});"
-                + "}");
+        reader.watchMessages();
         writer.type(text);
         long sentAt = System.currentTimeMillis();
         writer.pressEnter();
         reader.awaitMessage(text, Duration.ofSeconds(5));
-        Number seenAt = (Number) reader.js("return window.__seenAt[arguments[0]];", text);
+        Long seenAt = reader.seenAt(text);
         assertTrue(seenAt != null, "the observer saw no " + text);
         writer.awaitMessage(text, Duration.ofSeconds(5));   // the writer gets its own line back, too
         writer.await(Duration.ofSeconds(5), "the input to be cleared once the server accepted the message",
                 d -> "".equals(writer.find("message-input").getAttribute("value")));
-        return seenAt.longValue() - sentAt;
+        return seenAt - sentAt;
     }
 }

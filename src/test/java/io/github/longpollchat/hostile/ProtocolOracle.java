@@ -86,8 +86,8 @@ final class ProtocolOracle {
     static final int MAX_BODY = 64 * 1024;
     static final int SERVER_NESTING_LIMIT = 64;
     private static final int MAX_TEXT = 2000;
-    private static final Set<String> PAGE_PATHS = Set.of("/", "/index.html", "/chat.js", "/chat.css",
-            "/vendor/jquery.min.js");
+    private static final Set<String> PAGE_PATHS = Set.of("/", "/index.html", "/chat.js", "/transport.js",
+            "/chat.css", "/vendor/jquery.min.js");
     private static final Pattern PLAIN_PATH = Pattern.compile("(/[A-Za-z0-9_-][A-Za-z0-9._-]*)+/?|/");
     private static final Pattern TOKEN_ID = Pattern.compile("[A-Za-z0-9_-]{1,128}");
     private static final Pattern ROOM = Pattern.compile("[A-Za-z0-9_-]{1,32}");
