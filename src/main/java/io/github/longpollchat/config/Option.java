@@ -22,6 +22,7 @@ public enum Option {
     PRESENCE_LIMIT("presence-limit", 100, 1, 100000, "members above which a room is big: joins and leaves summed up"),
     THREADS("threads", 16, 8, 10000, "request threads at most; no waiting request holds one (jar only)"),
     REDIS("redis", Kind.REDIS_URI, "", "keep the chat in this Redis, shared by every node given the same one; none: in memory"),
+    ALLOWED_HOSTS("allowed-hosts", Kind.HOSTS, "", "Host names served, comma-separated (the port not compared); others get 421; none: any"),
     ACCESS_LOG("access-log", Kind.FILE, "", "write an access log, clientId redacted, to this file (- for standard output); none: off (jar only)");
 
     /** The options that only the jar reads: a container decides its own host, port and threads, and keeps its own access log. */
@@ -43,7 +44,9 @@ public enum Option {
         /** Empty (off), or a {@code redis://[user:password@]host:port[/db]} URI: see {@link RedisUri}. */
         REDIS_URI("URI"),
         /** Empty (off), {@code -} (standard output), or a file's path. */
-        FILE("FILE");
+        FILE("FILE"),
+        /** Empty (any), or host names and IP addresses, comma-separated: see {@link HostNames}. */
+        HOSTS("NAMES");
 
         final String placeholder;
 
@@ -109,6 +112,9 @@ public enum Option {
     Object parse(String raw, String source) {
         if (kind == Kind.REDIS_URI) {
             return RedisUri.check(raw.strip(), source);
+        }
+        if (kind == Kind.HOSTS) {
+            return HostNames.check(raw, source);
         }
         if (kind == Kind.FILE) {
             return raw.strip();

@@ -49,13 +49,14 @@ public final class ChatApp implements ServletContextListener {
         Settings settings = preset != null ? preset : fromContainer(context);
         hub = settings.text(Option.REDIS).isEmpty() ? new MemoryHub(settings) : RedisHub.connect(settings);
         deadlines = new BodyDeadlines();
+        AllowedHosts hosts = AllowedHosts.of(settings.text(Option.ALLOWED_HOSTS));
         context.setAttribute(HUB, hub);
         context.setAttribute(BODY_DEADLINES, deadlines);
-        register(context, "page", new PageServlet(hub, deadlines), "/");
-        register(context, "join", new JoinServlet(hub, deadlines), "/join");
-        register(context, "send", new SendServlet(hub, deadlines), "/send_msg");
-        register(context, "get", new PollServlet(hub, deadlines), POLL_PATH);
-        register(context, "leave", new LeaveServlet(hub, deadlines), "/leave");
+        register(context, "page", new PageServlet(hub, deadlines, hosts), "/");
+        register(context, "join", new JoinServlet(hub, deadlines, hosts), "/join");
+        register(context, "send", new SendServlet(hub, deadlines, hosts), "/send_msg");
+        register(context, "get", new PollServlet(hub, deadlines, hosts), POLL_PATH);
+        register(context, "leave", new LeaveServlet(hub, deadlines, hosts), "/leave");
     }
 
     private static void register(ServletContext context, String name, Servlet servlet, String path) {

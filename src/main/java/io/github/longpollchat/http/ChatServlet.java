@@ -30,12 +30,14 @@ abstract class ChatServlet extends HttpServlet {
 
     final transient Hub hub;
     private final transient BodyDeadlines deadlines;
+    private final AllowedHosts hosts;
     private final Set<String> methods;
     private final String allow;
 
-    ChatServlet(Hub hub, BodyDeadlines deadlines, String... methods) {
+    ChatServlet(Hub hub, BodyDeadlines deadlines, AllowedHosts hosts, String... methods) {
         this.hub = hub;
         this.deadlines = deadlines;
+        this.hosts = hosts;
         this.methods = Set.of(methods);
         this.allow = String.join(", ", methods);
     }
@@ -59,6 +61,9 @@ abstract class ChatServlet extends HttpServlet {
         run(request, answer, () -> {
             if (hub.isShuttingDown()) {
                 throw ErrorCode.SHUTTING_DOWN.refusal();
+            }
+            if (!hosts.allow(request.getHeader("Host"))) {
+                throw ErrorCode.HOST_NOT_ALLOWED.refusal();
             }
             if (!exists(request)) {
                 throw ErrorCode.NOT_FOUND.refusal();

@@ -15,6 +15,7 @@ import java.util.Map;
  */
 public enum ErrorCode {
     SHUTTING_DOWN(503, "shutting_down", Reason.SHUTTING_DOWN),
+    HOST_NOT_ALLOWED(421, "host_not_allowed", "This server does not answer for that host name."),
     NOT_FOUND(404, "not_found", "No such path."),
     METHOD_NOT_ALLOWED(405, "method_not_allowed", "This path does not take that method."),
     BODY_TOO_LARGE(413, "body_too_large", "The request body is over " + BodyReader.MAX_BYTES / 1024 + " KiB."),

@@ -18,8 +18,8 @@ public final class JoinServlet extends ChatServlet {
     static final String DEFAULT_ROOM = "lobby";
     private static final byte[] HISTORY_KEY = ",\"history\":".getBytes(StandardCharsets.US_ASCII);
 
-    public JoinServlet(Hub hub, BodyDeadlines deadlines) {
-        super(hub, deadlines, "POST");
+    public JoinServlet(Hub hub, BodyDeadlines deadlines, AllowedHosts hosts) {
+        super(hub, deadlines, hosts, "POST");
     }
 
     @Override

@@ -11,8 +11,8 @@ import jakarta.servlet.http.HttpServletRequest;
 public final class LeaveServlet extends ChatServlet {
     static final int MAX_GRACE_SECONDS = 10;
 
-    public LeaveServlet(Hub hub, BodyDeadlines deadlines) {
-        super(hub, deadlines, "POST");
+    public LeaveServlet(Hub hub, BodyDeadlines deadlines, AllowedHosts hosts) {
+        super(hub, deadlines, hosts, "POST");
     }
 
     @Override

@@ -35,8 +35,8 @@ public final class PageServlet extends ChatServlet {
     private final String jqueryResource;
     private final Map<String, byte[]> files = new ConcurrentHashMap<>();
 
-    public PageServlet(Hub hub, BodyDeadlines deadlines) {
-        super(hub, deadlines, "GET", "HEAD");
+    public PageServlet(Hub hub, BodyDeadlines deadlines, AllowedHosts hosts) {
+        super(hub, deadlines, hosts, "GET", "HEAD");
         this.jqueryResource = buildProperties().getProperty("jquery.path");
     }
 

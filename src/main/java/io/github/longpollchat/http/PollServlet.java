@@ -21,8 +21,8 @@ public final class PollServlet extends ChatServlet {
     /** Polls started and not yet completed, so that {@link #destroy()} can wait for their answers. */
     private final AtomicInteger open = new AtomicInteger();
 
-    public PollServlet(Hub hub, BodyDeadlines deadlines) {
-        super(hub, deadlines, "GET");
+    public PollServlet(Hub hub, BodyDeadlines deadlines, AllowedHosts hosts) {
+        super(hub, deadlines, hosts, "GET");
     }
 
     @Override

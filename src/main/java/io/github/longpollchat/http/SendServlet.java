@@ -9,8 +9,8 @@ import java.util.Map;
 
 /** {@code POST /send_msg}: posts a message to the client's room, once per {@code msgId}. */
 public final class SendServlet extends ChatServlet {
-    public SendServlet(Hub hub, BodyDeadlines deadlines) {
-        super(hub, deadlines, "POST");
+    public SendServlet(Hub hub, BodyDeadlines deadlines, AllowedHosts hosts) {
+        super(hub, deadlines, hosts, "POST");
     }
 
     @Override

@@ -27,6 +27,7 @@ public final class ProtocolErrorTable {
             Map.entry("unknown_client", 410),
             Map.entry("body_too_large", 413),
             Map.entry("unsupported_media_type", 415),
+            Map.entry("host_not_allowed", 421),
             Map.entry("rate_limited", 429),
             Map.entry("server_full", 503),
             Map.entry("store_unavailable", 503),
