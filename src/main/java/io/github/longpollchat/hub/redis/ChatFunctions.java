@@ -116,7 +116,11 @@ final class ChatFunctions {
 
     private RuntimeException unavailable(Throwable failure) {
         Throwable cause = cause(failure);
-        if (failing.compareAndSet(false, true)) {
+        if (cause instanceof RedisCommandExecutionException) {
+            // Redis answered, with an error (out of memory, loading, a read-only replica, or a bug
+            // in chat.lua): no outage to log once, but each one, with what Redis said.
+            LOG.warn("redis refused a call: {}", cause.getMessage());
+        } else if (failing.compareAndSet(false, true)) {
             LOG.warn("redis cannot be reached; requests that need it get store_unavailable: {}", cause.toString());
         } else {
             LOG.debug("redis call failed", cause);
