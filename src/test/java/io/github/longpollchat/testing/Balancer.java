@@ -8,6 +8,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLongArray;
 import org.eclipse.jetty.client.HttpClient;
+import org.eclipse.jetty.client.transport.HttpConversation;
+import org.eclipse.jetty.client.transport.HttpRequest;
+import org.eclipse.jetty.http.HttpException;
 import org.eclipse.jetty.http.HttpURI;
 import org.eclipse.jetty.proxy.ProxyHandler;
 import org.eclipse.jetty.server.HttpConfiguration;
@@ -41,7 +44,9 @@ import org.eclipse.jetty.util.thread.QueuedThreadPool;
  *   <li>every node tried once and none answered: {@code 502};</li>
  *   <li>the failed node is skipped for {@value #FAIL_TIMEOUT_SECONDS} s, unless every node is.</li>
  * </ul>
- * A failure once the answer's header is on its way to the client cuts the client's connection.
+ * A request that the balancer's own parser finds broken (a bad chunked body) is answered with that
+ * 4xx, as nginx, which reads a body before passing it on, does. A failure once the answer's header
+ * is on its way to the client cuts the client's connection.
  */
 public final class Balancer implements AutoCloseable {
     /** nginx's {@code fail_timeout} default. */
@@ -137,6 +142,16 @@ public final class Balancer implements AutoCloseable {
         return false;
     }
 
+    /** What the balancer's own HTTP parser found wrong in the client's request, if that is what failed. */
+    private static HttpException clientFault(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            if (t instanceof HttpException http && http.getCode() >= 400 && http.getCode() < 500) {
+                return http;
+            }
+        }
+        return null;
+    }
+
     private final class RoundRobin extends ProxyHandler {
         @Override
         protected HttpClient newHttpClient() {
@@ -145,7 +160,25 @@ public final class Balancer implements AutoCloseable {
             client.setMaxConnectionsPerDestination(4096);
             client.setIdleTimeout(TimeUnit.SECONDS.toMillis(IDLE_SECONDS));
             client.setConnectTimeout(5000);
+            // A request without a Content-Type goes on without one (not as application/octet-stream).
+            client.setDefaultRequestContentType(null);
             return client;
+        }
+
+        /**
+         * The query goes on byte for byte, as nginx passes it: not through java.net.URI, which refuses
+         * some that the nodes must answer themselves (a bad %-escape is their 400, not the balancer's).
+         */
+        @Override
+        protected org.eclipse.jetty.client.Request newProxyToServerRequest(Request clientToProxyRequest, HttpURI target) {
+            String query = target.getQuery();
+            URI withoutQuery = URI.create(target.getScheme() + "://" + target.getAuthority() + target.getPath());
+            return new HttpRequest(getHttpClient(), new HttpConversation(), withoutQuery) {
+                @Override
+                public String getQuery() {
+                    return query;
+                }
+            }.method(clientToProxyRequest.getMethod());
         }
 
         @Override
@@ -181,6 +214,12 @@ public final class Balancer implements AutoCloseable {
                 org.eclipse.jetty.client.Request proxyToServerRequest,
                 org.eclipse.jetty.client.Response serverToProxyResponse, Response proxyToClientResponse,
                 Callback proxyToClientCallback, Throwable failure) {
+            HttpException clientFault = clientFault(failure);
+            if (clientFault != null && !proxyToClientResponse.isCommitted()) {
+                // The client's own request broke (a bad chunked body): its 400, as nginx, which reads the body first.
+                Response.writeError(clientToProxyRequest, proxyToClientResponse, proxyToClientCallback, clientFault.getCode());
+                return;
+            }
             boolean clientThere = clientToProxyRequest.getConnectionMetaData().getConnection().getEndPoint().isOpen();
             boolean noAnswer = serverToProxyResponse == null || serverToProxyResponse.getStatus() <= 0;
             if (clientThere && noAnswer && !proxyToClientResponse.isCommitted()) {

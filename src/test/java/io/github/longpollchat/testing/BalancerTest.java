@@ -3,6 +3,7 @@ package io.github.longpollchat.testing;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import org.eclipse.jetty.io.Content;
@@ -53,6 +54,7 @@ class BalancerTest {
                 String body = Content.Source.asString(request);
                 response.setStatus(201);
                 response.getHeaders().put("X-Node", name);
+                response.getHeaders().put("X-Content-Type", String.valueOf(request.getHeaders().get("Content-Type")));
                 Content.Sink.write(response, true, name + " " + request.getMethod() + " "
                         + request.getHttpURI().getPathQuery() + " " + body, callback);
                 return true;
@@ -78,6 +80,17 @@ class BalancerTest {
                 "a POST /send_msg?x=2 text=hi+2", "b POST /ctx/send_msg?x=3 text=hi+3"), answers);
         assertEquals(2, balancer.forwarded(0));
         assertEquals(2, balancer.forwarded(1));
+    }
+
+    @Test
+    void whatJavaNetUriWouldRefuseAndAMissingContentTypeGoOnAsTheyAre() throws Exception {
+        balancer = Balancer.start(List.of(node("a", "/")));
+        ChatClient client = new ChatClient(balancer.base());
+        Reply bad = RawHttp.exchange(balancer.base(), RawHttp.request(balancer.base(), "GET", "get_msg?cursor=%zz", List.of(), null));
+        assertEquals("a GET /get_msg?cursor=%zz ", bad.body(), bad.toString());
+        Reply untyped = client.post("send_msg", null, "text=hi".getBytes(StandardCharsets.UTF_8));
+        assertEquals("null", untyped.header("X-Content-Type"), untyped.toString());
+        assertEquals("a POST /send_msg text=hi", untyped.body());
     }
 
     @Test
