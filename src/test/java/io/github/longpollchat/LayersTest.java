@@ -11,7 +11,8 @@ import org.junit.jupiter.api.Test;
 /**
  * The layers, read from the compiled classes (so a fully qualified name counts as much as an
  * import): the hub is the chat and knows no HTTP; the servlets serve any container and know no
- * launcher; only the launcher knows Jetty. Each rule fails if no class is in its layer.
+ * launcher; only the launcher knows Jetty; only the Redis engine knows its Redis client. Each rule
+ * fails if no class is in its layer.
  */
 class LayersTest {
     private static final String ROOT = "io.github.longpollchat";
@@ -43,6 +44,13 @@ class LayersTest {
     void onlyTheLauncherKnowsJetty() {
         noClasses().that().resideOutsideOfPackage(ROOT + ".launcher..")
                 .should().dependOnClassesThat().resideInAPackage("org.eclipse.jetty..")
+                .check(product);
+    }
+
+    @Test
+    void onlyTheRedisEngineKnowsItsClient() {
+        noClasses().that().resideOutsideOfPackage(ROOT + ".hub.redis..")
+                .should().dependOnClassesThat().resideInAnyPackage("io.lettuce..", "io.netty..", "reactor..")
                 .check(product);
     }
 

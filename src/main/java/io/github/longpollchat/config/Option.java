@@ -20,7 +20,8 @@ public enum Option {
     MAX_TEXT("max-text", 2000, 1, 100000, "code points per message"),
     RATE_LIMIT("rate-limit", 20, 0, 10000, "messages a client may send in any 10 s window; 0 turns it off"),
     PRESENCE_LIMIT("presence-limit", 100, 1, 100000, "members above which a room is big: joins and leaves summed up"),
-    THREADS("threads", 16, 8, 10000, "request threads at most; no waiting request holds one (jar only)");
+    THREADS("threads", 16, 8, 10000, "request threads at most; no waiting request holds one (jar only)"),
+    REDIS("redis", Kind.REDIS_URI, "", "keep the chat in this Redis, shared by every node given the same one; none: in memory");
 
     /** The options that only the jar reads: a container decides its own host, port and threads. */
     public static final List<Option> JAR_ONLY = List.of(PORT, HOST, THREADS);
@@ -29,24 +30,44 @@ public enum Option {
     private final String defaultText;
     private final long min;
     private final long max;
-    private final boolean numeric;
+    private final Kind kind;
     private final String help;
+
+    /** What shape a value has, and so how it is checked. */
+    private enum Kind {
+        /** A whole number within the option's range. */
+        NUMBER("N"),
+        /** Any text but the empty one: an address. */
+        ADDRESS("ADDR"),
+        /** Empty (off), or a {@code redis://[user:password@]host:port[/db]} URI: see {@link RedisUri}. */
+        REDIS_URI("URI");
+
+        final String placeholder;
+
+        Kind(String placeholder) {
+            this.placeholder = placeholder;
+        }
+    }
 
     Option(String flag, long defaultValue, long min, long max, String help) {
         this.flag = flag;
         this.defaultText = Long.toString(defaultValue);
         this.min = min;
         this.max = max;
-        this.numeric = true;
+        this.kind = Kind.NUMBER;
         this.help = help;
     }
 
     Option(String flag, String defaultValue, String help) {
+        this(flag, Kind.ADDRESS, defaultValue, help);
+    }
+
+    Option(String flag, Kind kind, String defaultValue, String help) {
         this.flag = flag;
         this.defaultText = defaultValue;
         this.min = 0;
         this.max = 0;
-        this.numeric = false;
+        this.kind = kind;
         this.help = help;
     }
 
@@ -71,8 +92,9 @@ public enum Option {
 
     /** One line for {@code --help}. */
     public String usage() {
-        String range = numeric ? " (" + min + "-" + max + ")" : "";
-        return String.format("  --%-14s %-18s %s; default %s%s", flag + (numeric ? "=N" : "=ADDR"), env(), help, defaultText, range);
+        String range = kind == Kind.NUMBER ? " (" + min + "-" + max + ")" : "";
+        String shown = defaultText.isEmpty() ? "none" : defaultText;
+        return String.format("  --%-14s %-18s %s; default %s%s", flag + "=" + kind.placeholder, env(), help, shown, range);
     }
 
     /**
@@ -82,7 +104,10 @@ public enum Option {
      * @throws SettingsException naming the source when the value is bad
      */
     Object parse(String raw, String source) {
-        if (!numeric) {
+        if (kind == Kind.REDIS_URI) {
+            return RedisUri.check(raw.strip(), source);
+        }
+        if (kind == Kind.ADDRESS) {
             if (raw.isBlank()) {
                 throw new SettingsException(source + ": must not be empty");
             }

@@ -3,6 +3,8 @@ package io.github.longpollchat.http;
 import io.github.longpollchat.config.Option;
 import io.github.longpollchat.config.Settings;
 import io.github.longpollchat.hub.Hub;
+import io.github.longpollchat.hub.MemoryHub;
+import io.github.longpollchat.hub.redis.RedisHub;
 import jakarta.servlet.Servlet;
 import jakarta.servlet.ServletContext;
 import jakarta.servlet.ServletContextEvent;
@@ -13,8 +15,8 @@ import java.util.EnumMap;
 import java.util.Map;
 
 /**
- * Assembles the chat in any servlet container: makes the {@link Hub} and registers the servlets
- * around it. A container (Tomcat) finds it by its annotation and reads the settings from context
+ * Assembles the chat in any servlet container: makes the {@link Hub} (in memory, or in Redis when
+ * the {@code redis} setting names one) and registers the servlets around it. A container (Tomcat) finds it by its annotation and reads the settings from context
  * init-parameters over environment variables; the embedded launcher passes settings it parsed
  * from flags. Either way the same servlets serve the same paths.
  */
@@ -45,7 +47,7 @@ public final class ChatApp implements ServletContextListener {
     public void contextInitialized(ServletContextEvent event) {
         ServletContext context = event.getServletContext();
         Settings settings = preset != null ? preset : fromContainer(context);
-        hub = new Hub(settings);
+        hub = settings.text(Option.REDIS).isEmpty() ? new MemoryHub(settings) : RedisHub.connect(settings);
         deadlines = new BodyDeadlines();
         context.setAttribute(HUB, hub);
         context.setAttribute(BODY_DEADLINES, deadlines);

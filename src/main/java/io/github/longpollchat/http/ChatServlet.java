@@ -8,6 +8,9 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.util.Set;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -71,6 +74,24 @@ abstract class ChatServlet extends HttpServlet {
                 handle(request, Fields.none(), answer);
             }
         });
+    }
+
+    /**
+     * Answers once the hub's stage completes, on whichever thread completes it (at once for the
+     * memory engine): {@code onResult} with its result, or the refusal it failed with.
+     */
+    static <T> void respond(HttpServletRequest request, Answer answer, CompletionStage<T> stage, Consumer<T> onResult) {
+        stage.whenComplete((result, failure) -> run(request, answer, () -> {
+            if (failure != null) {
+                throw unwrapped(failure);
+            }
+            onResult.accept(result);
+        }));
+    }
+
+    private static RuntimeException unwrapped(Throwable failure) {
+        Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+        return cause instanceof RuntimeException runtime ? runtime : new IllegalStateException(cause);
     }
 
     /** Runs an endpoint's work: a refusal becomes its JSON error, a bug a logged 500. */

@@ -32,6 +32,7 @@ public enum ErrorCode {
     INVALID_MSG_ID(400, "invalid_msg_id", Reason.INVALID_MSG_ID),
     INVALID_GRACE(400, "invalid_grace",
             "grace must be a whole number of seconds from 0 to " + LeaveServlet.MAX_GRACE_SECONDS + "."),
+    STORE_UNAVAILABLE(503, "store_unavailable", Reason.STORE_UNAVAILABLE),
     UNKNOWN_CLIENT(410, "unknown_client", Reason.UNKNOWN_CLIENT),
     NAME_TAKEN(409, "name_taken", Reason.NAME_TAKEN),
     RATE_LIMITED(429, "rate_limited", Reason.RATE_LIMITED),

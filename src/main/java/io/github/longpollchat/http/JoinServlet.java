@@ -3,7 +3,6 @@ package io.github.longpollchat.http;
 import io.github.longpollchat.hub.DisplayName;
 import io.github.longpollchat.hub.Hub;
 import io.github.longpollchat.hub.Json;
-import io.github.longpollchat.hub.JoinResult;
 import io.github.longpollchat.hub.PostedEvent;
 import io.github.longpollchat.hub.Tokens;
 import jakarta.servlet.http.HttpServletRequest;
@@ -34,16 +33,17 @@ public final class JoinServlet extends ChatServlet {
         if (clientId != null) {
             Tokens.clientId(clientId);
         }
-        JoinResult joined = hub.join(name, room, clientId);
-        Map<String, Object> head = new LinkedHashMap<>();
-        head.put("clientId", joined.clientId());
-        head.put("name", joined.name());
-        head.put("room", joined.room());
-        head.put("cursor", joined.cursor());
-        head.put("members", joined.members());
-        head.put("memberCount", joined.memberCount());
-        head.put("pollTimeoutMs", joined.pollTimeoutMs());
-        answer.json(HttpServletResponse.SC_OK, withHistory(Json.bytes(head), joined.history()));
+        respond(request, answer, hub.join(name, room, clientId), joined -> {
+            Map<String, Object> head = new LinkedHashMap<>();
+            head.put("clientId", joined.clientId());
+            head.put("name", joined.name());
+            head.put("room", joined.room());
+            head.put("cursor", joined.cursor());
+            head.put("members", joined.members());
+            head.put("memberCount", joined.memberCount());
+            head.put("pollTimeoutMs", joined.pollTimeoutMs());
+            answer.json(HttpServletResponse.SC_OK, withHistory(Json.bytes(head), joined.history()));
+        });
     }
 
     /** The head object with {@code "history"} added last, from the events' cached JSON. */

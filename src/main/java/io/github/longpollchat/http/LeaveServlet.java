@@ -20,7 +20,6 @@ public final class LeaveServlet extends ChatServlet {
         fields.require(Field.CLIENT_ID);
         String clientId = Tokens.clientId(fields.text(Field.CLIENT_ID));
         Long grace = fields.number(Field.GRACE, 0, MAX_GRACE_SECONDS);
-        hub.leave(clientId, grace == null ? 0 : grace.intValue());
-        answer.noContent();
+        respond(request, answer, hub.leave(clientId, grace == null ? 0 : grace.intValue()), done -> answer.noContent());
     }
 }

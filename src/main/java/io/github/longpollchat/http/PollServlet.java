@@ -2,7 +2,6 @@ package io.github.longpollchat.http;
 
 import io.github.longpollchat.config.Option;
 import io.github.longpollchat.hub.Hub;
-import io.github.longpollchat.hub.PollResult;
 import io.github.longpollchat.hub.Tokens;
 import jakarta.servlet.http.HttpServletRequest;
 import java.util.concurrent.TimeUnit;
@@ -37,11 +36,8 @@ public final class PollServlet extends ChatServlet {
 
         open.incrementAndGet();
         answer.whenDone(open::decrementAndGet);
-        PollResult now = hub.poll(clientId, cursor == null ? -1 : cursor, seconds,
+        respond(request, answer, hub.poll(clientId, cursor == null ? -1 : cursor, seconds),
                 result -> PollReply.send(answer, result));
-        if (now != null) {
-            PollReply.send(answer, now);
-        }
     }
 
     /**

@@ -22,10 +22,11 @@ public final class SendServlet extends ChatServlet {
         if (msgId != null) {
             Tokens.msgId(msgId);
         }
-        long id = hub.send(clientId, text, msgId);
-        Map<String, Object> body = new LinkedHashMap<>();
-        body.put("status", true);
-        body.put("id", id);
-        answer.json(body);
+        respond(request, answer, hub.send(clientId, text, msgId), id -> {
+            Map<String, Object> body = new LinkedHashMap<>();
+            body.put("status", true);
+            body.put("id", id);
+            answer.json(body);
+        });
     }
 }

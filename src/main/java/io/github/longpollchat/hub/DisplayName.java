@@ -32,7 +32,7 @@ public final class DisplayName {
     }
 
     /** The form in which two names are compared for uniqueness within a room. */
-    static String key(String name) {
+    public static String key(String name) {
         return name.toLowerCase(Locale.ROOT);
     }
 }

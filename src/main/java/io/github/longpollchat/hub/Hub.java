@@ -1,404 +1,80 @@
 package io.github.longpollchat.hub;
 
-import io.github.longpollchat.config.Option;
-import io.github.longpollchat.config.Settings;
-import java.util.Collection;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.Consumer;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
+import java.util.concurrent.CompletionStage;
 
 /**
- * The chat itself: rooms, clients and their mailboxes, and the rules of joining, sending, polling,
- * leaving and expiry. It knows nothing of HTTP; the servlets translate requests into these calls.
+ * The chat as the servlets see it: join, send, poll and leave, and the rules behind them. Two
+ * engines implement it: {@link MemoryHub}, the chat in this process (the default), and
+ * {@code hub.redis.RedisHub}, the chat in Redis shared by every node given the same one. Nothing
+ * outside the engines knows which one runs.
  *
- * <p>Threading: a room's state changes only under that room's lock (see {@link Room}); a
- * mailbox's under its own (see {@link Mailbox}). Parked polls are answered only after those locks
- * are released, through {@link ParkedPoll#claim()}, so a slow connection never holds up a room.
- * Time-driven work (poll timeouts, expiry, idle rooms, grace leaves) runs on the {@link Sweeper}.
+ * <p>Every call answers with a stage: the memory engine's are complete when the call returns; the
+ * Redis engine's complete when Redis has answered, on one of its client's threads, so that no
+ * request thread waits for the network. A stage fails with a {@link Refusal} when a rule (or an
+ * unreachable store) refuses the request; then nothing changed. Whoever consumes a stage must not
+ * block.
  */
-public final class Hub implements AutoCloseable {
-    private static final Logger LOG = LoggerFactory.getLogger(Hub.class);
-
-    private final int pollTimeout;
-    private final int historySize;
-    private final int mailboxSize;
-    private final int maxClients;
-    private final int maxRooms;
-    private final int maxText;
-    private final int rateLimit;
-    private final int presenceLimit;
-
-    /** Live clients by {@link Tokens#selector} of their id. */
-    private final ConcurrentHashMap<String, Client> clients = new ConcurrentHashMap<>();
-    private final ConcurrentHashMap<String, Room> rooms = new ConcurrentHashMap<>();
-    /** Live clients plus joins under way that have reserved a place. */
-    private final AtomicInteger clientSlots = new AtomicInteger();
-    final Sweeper sweeper;
-    private volatile boolean shuttingDown;
-
-    public Hub(Settings settings) {
-        this(settings, true);
-    }
-
-    /**
-     * @param sweeping false for race tests that must be the only ones to sweep, so that their
-     *     {@code sweeper.sweep()}, not the background one, is what races their other threads
-     */
-    Hub(Settings settings, boolean sweeping) {
-        this.pollTimeout = settings.get(Option.POLL_TIMEOUT);
-        this.historySize = settings.get(Option.HISTORY);
-        this.mailboxSize = settings.get(Option.MAILBOX);
-        this.maxClients = settings.get(Option.MAX_CLIENTS);
-        this.maxRooms = settings.get(Option.MAX_ROOMS);
-        this.maxText = settings.get(Option.MAX_TEXT);
-        this.rateLimit = settings.get(Option.RATE_LIMIT);
-        this.presenceLimit = settings.get(Option.PRESENCE_LIMIT);
-        this.sweeper = new Sweeper(this, TimeUnit.SECONDS.toNanos(settings.get(Option.CLIENT_TTL)),
-                TimeUnit.SECONDS.toNanos(settings.get(Option.ROOM_TTL)), sweeping);
-    }
-
+public interface Hub extends AutoCloseable {
     /** The longest a poll is parked, in seconds, and the default {@code timeout}. */
-    public int pollTimeoutSeconds() {
-        return pollTimeout;
-    }
+    int pollTimeoutSeconds();
 
-    public int maxText() {
-        return maxText;
-    }
+    /** Code points a message's text may have. */
+    int maxText();
 
-    public boolean isShuttingDown() {
-        return shuttingDown;
-    }
+    boolean isShuttingDown();
 
     /**
      * Joins a new client to a room, or resumes a live one.
      *
      * @param name an already valid display name ({@link DisplayName#parse})
-     * @param roomName an already valid room name
+     * @param room an already valid room name
      * @param clientId the client to resume, or null
-     * @throws Refusal {@code name_taken} or {@code server_full}
+     * @return fails with {@code name_taken}, {@code server_full} or {@code store_unavailable}
      */
-    public JoinResult join(String name, String roomName, String clientId) {
-        Client existing = clientId == null ? null : find(clientId);
-        if (existing != null && existing.room.name.equals(roomName)) {
-            JoinResult resumed = resume(existing);
-            if (resumed != null) {
-                return resumed;
-            }
-        }
-        String nameKey = DisplayName.key(name);
-        while (true) {
-            Room room = rooms.get(roomName);
-            boolean reserved = reserveClientSlot();
-            if (!reserved) {
-                // 409 outranks 503: only say "full" when the name would have been free.
-                if (room != null) {
-                    synchronized (room) {
-                        if (room.isNameTaken(nameKey)) {
-                            throw Reason.NAME_TAKEN.refusal();
-                        }
-                    }
-                }
-                throw Reason.SERVER_FULL.refusal("The server has as many clients as it may hold.");
-            }
-            boolean admitted = false;
-            try {
-                if (room == null) {
-                    room = openRoom(roomName);
-                }
-                Room.Fallout fallout = new Room.Fallout();
-                JoinResult result;
-                synchronized (room) {
-                    if (room.forgotten) {
-                        continue;
-                    }
-                    if (room.isNameTaken(nameKey)) {
-                        throw Reason.NAME_TAKEN.refusal();
-                    }
-                    Client client = room.admit(newUniqueId(), name, rateLimit);
-                    clients.put(Tokens.selector(client.id), client);
-                    admitted = true;
-                    long cursor = room.lastId();
-                    var history = room.history();
-                    room.announce(client, fallout);
-                    result = new JoinResult(client.id, client.name, room.name, cursor, history,
-                            room.memberNames(client), room.memberCount(), pollTimeout * 1000);
-                }
-                settle(fallout);
-                LOG.info("join room={} client={}", roomName, Tokens.redact(result.clientId()));
-                return result;
-            } finally {
-                if (!admitted) {
-                    clientSlots.decrementAndGet();
-                }
-            }
-        }
-    }
-
-    private JoinResult resume(Client client) {
-        Room room = client.room;
-        synchronized (room) {
-            if (!client.live) {
-                return null;
-            }
-            client.touch();
-            return new JoinResult(client.id, client.name, room.name, client.mailbox.lastAcked(),
-                    room.history(), room.memberNames(client), room.memberCount(), pollTimeout * 1000);
-        }
-    }
-
-    private boolean reserveClientSlot() {
-        if (clientSlots.incrementAndGet() > maxClients) {
-            clientSlots.decrementAndGet();
-            return false;
-        }
-        return true;
-    }
-
-    private Room openRoom(String roomName) {
-        synchronized (rooms) {
-            Room room = rooms.get(roomName);
-            if (room == null) {
-                if (rooms.size() >= maxRooms) {
-                    throw Reason.SERVER_FULL.refusal("The server has as many rooms as it may hold.");
-                }
-                room = new Room(roomName, historySize, mailboxSize, presenceLimit);
-                rooms.put(roomName, room);
-            }
-            return room;
-        }
-    }
-
-    private String newUniqueId() {
-        String id;
-        do {
-            id = Tokens.newClientId();
-        } while (clients.containsKey(Tokens.selector(id)));
-        return id;
-    }
+    CompletionStage<JoinResult> join(String name, String room, String clientId);
 
     /**
      * Posts a message to the client's room.
      *
      * @param text already valid text ({@link MessageText#parse})
      * @param msgId the idempotency key, or null
-     * @return the message's id (the first send's, for a repeated {@code msgId})
-     * @throws Refusal {@code unknown_client} or {@code rate_limited}
+     * @return the message's id (the first send's, for a repeated {@code msgId}); fails with
+     *     {@code unknown_client}, {@code rate_limited} or {@code store_unavailable}
      */
-    public long send(String clientId, String text, String msgId) {
-        Client client = live(clientId);
-        Room room = client.room;
-        Room.Fallout fallout = new Room.Fallout();
-        long id;
-        synchronized (room) {
-            if (!client.live) {
-                throw Reason.UNKNOWN_CLIENT.refusal();
-            }
-            client.touch();
-            Long earlier = client.keys.find(msgId);
-            if (earlier != null) {
-                return earlier;
-            }
-            long now = System.nanoTime();
-            long wait = client.rate.secondsToWait(now);
-            if (wait > 0) {
-                throw Refusal.rateLimited(wait);
-            }
-            id = room.post(Event.MESSAGE, client.name, text, fallout);
-            client.keys.remember(msgId, id);
-            client.rate.record(now);
-        }
-        settle(fallout);
-        return id;
-    }
+    CompletionStage<Long> send(String clientId, String text, String msgId);
 
     /**
      * Polls a client's mailbox: answers at once when it holds messages (or when
-     * {@code timeoutSeconds} is 0), else parks the poll until a message, the timeout, a newer
-     * poll, the client's end or shutdown answers it through {@code reply}.
+     * {@code timeoutSeconds} is 0), else parks the poll, holding no thread, until a message, the
+     * timeout, a newer poll of the client, its end or shutdown answers it.
      *
      * @param cursor the last id the client processed, or -1 for none
      * @param timeoutSeconds 0 to {@link #pollTimeoutSeconds()}
-     * @param reply called once, on some thread, when a parked poll is answered; must not block
-     * @return the answer now, or null when parked
-     * @throws Refusal {@code unknown_client}
+     * @return completes with the answer, a {@link PollResult#gone()} one when the client ended
+     *     while the poll was parked; fails with {@code unknown_client} or {@code store_unavailable}
      */
-    public PollResult poll(String clientId, long cursor, int timeoutSeconds, Consumer<PollResult> reply) {
-        Client client = live(clientId);
-        client.touch();
-        ParkedPoll parked = timeoutSeconds > 0 && !shuttingDown
-                ? new ParkedPoll(client, reply, System.nanoTime() + TimeUnit.SECONDS.toNanos(timeoutSeconds))
-                : null;
-        Mailbox.Step step = client.mailbox.poll(cursor, parked);
-        if (step.superseded() != null && step.superseded().claim()) {
-            step.superseded().answer(client.mailbox.superseded());
-        }
-        if (step.now() != null) {
-            if (step.now().gone()) {
-                throw Reason.UNKNOWN_CLIENT.refusal();
-            }
-            return step.now();
-        }
-        if (shuttingDown) {
-            // Shutdown may have swept the mailboxes just before this poll parked.
-            answerShutdown(client);
-        }
-        return null;
-    }
+    CompletionStage<PollResult> poll(String clientId, long cursor, int timeoutSeconds);
 
     /**
      * Ends a client at once ({@code graceSeconds} 0), or after a grace period unless a request of
      * it arrives first. An unknown client is ignored.
      */
-    public void leave(String clientId, int graceSeconds) {
-        Client client = find(clientId);
-        if (client == null) {
-            return;
-        }
-        if (graceSeconds == 0) {
-            end(client, null);
-            return;
-        }
-        client.touch();
-        if (!sweeper.leaveLater(client, graceSeconds)) {
-            // The hub closed after the servlet's shutting-down check: say so, not 500.
-            throw Reason.SHUTTING_DOWN.refusal();
-        }
-    }
-
-    /**
-     * Takes a client out of its room, if still live (and, for a grace leave, still pending).
-     *
-     * @param token the grace leave that must still be pending, or null to end it regardless
-     */
-    void end(Client client, GraceLeave token) {
-        Room.Fallout fallout = new Room.Fallout();
-        synchronized (client.room) {
-            if (token != null && client.pendingLeave != token) {
-                return;
-            }
-            client.room.remove(client, fallout);
-        }
-        settle(fallout);
-    }
-
-    /**
-     * Finishes what a change of a room set off, outside its lock: frees the clients that left or
-     * were evicted (their parked polls get 410) and wakes the polls that have new messages.
-     */
-    private void settle(Room.Fallout fallout) {
-        for (Client gone : fallout.gone) {
-            clients.remove(Tokens.selector(gone.id), gone);
-            clientSlots.decrementAndGet();
-            ParkedPoll poll = gone.mailbox.close();
-            if (poll != null && poll.claim()) {
-                poll.answer(PollResult.GONE);
-            }
-            LOG.info("left room={} client={}", gone.room.name, Tokens.redact(gone.id));
-        }
-        for (ParkedPoll poll : fallout.toWake) {
-            if (poll.claim()) {
-                poll.answer(poll.client().mailbox.current());
-            }
-        }
-    }
-
-    /** Expires the client if it is still idle once its room's lock is held: a request may have just refreshed it. */
-    void expireIfIdle(Client client, long ttlNanos) {
-        Room.Fallout fallout = new Room.Fallout();
-        synchronized (client.room) {
-            if (client.idleLongerThan(ttlNanos, System.nanoTime())) {
-                client.room.remove(client, fallout);
-            }
-        }
-        settle(fallout);
-    }
-
-    /**
-     * The sweep's round of a room: posts its presence summary if one is due, or forgets it if it
-     * has been empty and quiet for longer than {@code ttlNanos}.
-     */
-    void tend(Room room, long ttlNanos, long nowNanos) {
-        Room.Fallout fallout = new Room.Fallout();
-        synchronized (room) {
-            room.tellPresence(nowNanos, fallout);
-            if (room.idleLongerThan(ttlNanos, nowNanos)) {
-                room.forgotten = true;
-                rooms.remove(room.name, room);
-            }
-        }
-        settle(fallout);
-    }
-
-    /** The live clients, for the sweep. */
-    Collection<Client> clients() {
-        return clients.values();
-    }
-
-    /** The rooms held, for the sweep. */
-    Collection<Room> rooms() {
-        return rooms.values();
-    }
+    CompletionStage<Void> leave(String clientId, int graceSeconds);
 
     /**
      * Starts shutting down: parked polls are answered at once with an empty answer, so that
      * clients re-poll promptly, and new requests are refused with {@code shutting_down}.
      */
-    public void shutdown() {
-        shuttingDown = true;
-        for (Client client : clients.values()) {
-            answerShutdown(client);
-        }
-    }
+    void shutdown();
 
-    private void answerShutdown(Client client) {
-        ParkedPoll poll = client.mailbox.takeWaiter();
-        if (poll != null && poll.claim()) {
-            poll.answer(client.mailbox.current());
-        }
-    }
-
+    /** Shuts down, then lets go of the engine's threads and connections. */
     @Override
-    public void close() {
-        shutdown();
-        sweeper.close();
-    }
-
-    private Client live(String clientId) {
-        Client client = find(clientId);
-        if (client == null) {
-            throw Reason.UNKNOWN_CLIENT.refusal();
-        }
-        return client;
-    }
-
-    /**
-     * The live client with this id, or null: looked up by its selector, then the whole id compared
-     * in constant time (see {@link Tokens}).
-     */
-    Client find(String clientId) {
-        Client client = clients.get(Tokens.selector(clientId));
-        if (client == null || !Tokens.equalInConstantTime(client.id, clientId)) {
-            return null;
-        }
-        return client;
-    }
+    void close();
 
     /** Counts for tests, checks and benchmarks. */
-    public Stats stats() {
-        int parked = 0;
-        int queued = 0;
-        for (Client client : clients.values()) {
-            parked += client.mailbox.hasWaiter() ? 1 : 0;
-            queued += client.mailbox.size();
-        }
-        return new Stats(clients.size(), rooms.size(), parked, queued, sweeper.pendingLeaves());
-    }
+    Stats stats();
 
     /** A snapshot of the hub's size: live clients, rooms, parked polls, events queued, grace leaves pending. */
-    public record Stats(int clients, int rooms, int parkedPolls, int queuedEvents, int pendingLeaves) {
+    record Stats(int clients, int rooms, int parkedPolls, int queuedEvents, int pendingLeaves) {
     }
 }

@@ -15,8 +15,6 @@ import java.util.concurrent.LinkedBlockingQueue;
  * answers a poll while holding this lock; callers wake the returned waiters afterwards.
  */
 final class Mailbox {
-    static final int MAX_BATCH = 500;
-
     /** Bounded by the mailbox setting; its own lock is never contended, since this monitor guards every use. */
     private final BlockingQueue<PostedEvent> queue;
     private long lastAcked;
@@ -98,10 +96,10 @@ final class Mailbox {
         if (queue.isEmpty()) {
             return PollResult.empty(lastAcked);
         }
-        List<PostedEvent> batch = new ArrayList<>(Math.min(queue.size(), MAX_BATCH));
+        List<PostedEvent> batch = new ArrayList<>(Math.min(queue.size(), PollResult.MAX_BATCH));
         for (PostedEvent event : queue) {
             batch.add(event);
-            if (batch.size() == MAX_BATCH) {
+            if (batch.size() == PollResult.MAX_BATCH) {
                 break;
             }
         }

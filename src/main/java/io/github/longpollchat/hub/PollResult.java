@@ -9,17 +9,19 @@ import java.util.List;
  * @param cursor the id of the batch's last message, or the client's last acknowledged id
  */
 public record PollResult(List<PostedEvent> messages, long cursor, boolean superseded, boolean gone) {
-    static final PollResult GONE = new PollResult(List.of(), 0, false, true);
+    /** Messages in one answer at most; the client polls again for the rest. */
+    public static final int MAX_BATCH = 500;
+    public static final PollResult GONE = new PollResult(List.of(), 0, false, true);
 
-    static PollResult batch(List<PostedEvent> messages) {
+    public static PollResult batch(List<PostedEvent> messages) {
         return new PollResult(messages, messages.get(messages.size() - 1).id(), false, false);
     }
 
-    static PollResult empty(long lastAcked) {
+    public static PollResult empty(long lastAcked) {
         return new PollResult(List.of(), lastAcked, false, false);
     }
 
-    static PollResult superseded(long lastAcked) {
+    public static PollResult superseded(long lastAcked) {
         return new PollResult(List.of(), lastAcked, true, false);
     }
 

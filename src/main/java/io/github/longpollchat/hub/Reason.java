@@ -12,6 +12,7 @@ public enum Reason {
     INVALID_ROOM("The room name is not valid."),
     INVALID_TEXT("The text is not valid."),
     INVALID_MSG_ID("msgId is not valid."),
+    STORE_UNAVAILABLE("The chat's store cannot be reached; try again shortly."),
     UNKNOWN_CLIENT("No live client has that clientId; join again."),
     NAME_TAKEN("That name is in use in this room."),
     RATE_LIMITED("Too many messages; wait a moment."),
@@ -29,12 +30,12 @@ public enum Reason {
     }
 
     /** A refusal for this reason with its default text. */
-    Refusal refusal() {
+    public Refusal refusal() {
         return new Refusal(this, message);
     }
 
     /** A refusal for this reason with a more specific text. */
-    Refusal refusal(String detail) {
+    public Refusal refusal(String detail) {
         return new Refusal(this, detail);
     }
 }

@@ -18,7 +18,7 @@ public final class Refusal extends RuntimeException {
         this.retryAfterSeconds = retryAfterSeconds;
     }
 
-    static Refusal rateLimited(long retryAfterSeconds) {
+    public static Refusal rateLimited(long retryAfterSeconds) {
         return new Refusal(Reason.RATE_LIMITED,
                 "Too many messages; try again in " + retryAfterSeconds + " s.", retryAfterSeconds);
     }

@@ -15,7 +15,7 @@ import java.util.Map;
  * <p>Threading: every field is guarded by the room's monitor. An event gets its id and is put into
  * every member's mailbox under that one lock, so ids are handed out in the order events are
  * accepted and every member receives the room's events in id order. Waking parked polls happens
- * after the lock is released (see {@link Hub}).
+ * after the lock is released (see {@link MemoryHub}).
  */
 final class Room {
     final String name;

@@ -22,7 +22,7 @@ final class Sweeper implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Sweeper.class);
     private static final long SWEEP_MILLIS = 250;
 
-    private final Hub hub;
+    private final MemoryHub hub;
     private final long clientTtlNanos;
     private final long roomTtlNanos;
     private final ScheduledThreadPoolExecutor timer;
@@ -30,7 +30,7 @@ final class Sweeper implements AutoCloseable {
     private final Future<?> sweeping;
 
     /** @param sweeping false for race tests that must be the only ones to sweep, by {@link #sweep()} */
-    Sweeper(Hub hub, long clientTtlNanos, long roomTtlNanos, boolean sweeping) {
+    Sweeper(MemoryHub hub, long clientTtlNanos, long roomTtlNanos, boolean sweeping) {
         this.hub = hub;
         this.clientTtlNanos = clientTtlNanos;
         this.roomTtlNanos = roomTtlNanos;

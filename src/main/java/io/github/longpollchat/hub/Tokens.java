@@ -74,7 +74,7 @@ public final class Tokens {
     }
 
     /** A new secret client id from SecureRandom, base64url without padding. */
-    static String newClientId() {
+    public static String newClientId() {
         byte[] bytes = new byte[CLIENT_ID_BYTES];
         RANDOM.nextBytes(bytes);
         return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);

@@ -7,7 +7,8 @@ import io.github.longpollchat.config.SettingsException;
 /**
  * {@code java -jar longpoll-chat.jar [--flag=value ...]}: parses flags over environment over
  * defaults, starts Jetty, prints {@code Listening on …} when ready, and stops gracefully on
- * SIGTERM or Ctrl-C, exiting 0. A bad flag exits 2 with one line naming it.
+ * SIGTERM or Ctrl-C, exiting 0. A bad flag, or a Redis that does not answer at start-up, exits 2
+ * with one line naming it.
  */
 public final class Main {
     private Main() {
@@ -32,6 +33,13 @@ public final class Main {
         try {
             server.start();
         } catch (Exception e) {
+            SettingsException badSetting = settingIn(e);
+            if (badSetting != null) {
+                // A setting that only start-up can find bad (a Redis that does not answer): as any bad flag.
+                System.err.println("longpoll-chat: " + badSetting.getMessage());
+                System.exit(2);
+                return;
+            }
             System.err.println("longpoll-chat: could not start: " + e.getMessage());
             System.exit(1);
             return;
@@ -39,6 +47,16 @@ public final class Main {
         Runtime.getRuntime().addShutdownHook(new Thread(() -> stop(server), "chat-shutdown"));
         System.out.println("Listening on " + server.uri());
         System.out.flush();
+    }
+
+    /** The bad setting behind a failed start, however deep Jetty wrapped it, or null. */
+    private static SettingsException settingIn(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            if (t instanceof SettingsException setting) {
+                return setting;
+            }
+        }
+        return null;
     }
 
     private static void stop(ChatServer server) {

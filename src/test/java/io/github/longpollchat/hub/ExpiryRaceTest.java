@@ -38,10 +38,10 @@ class ExpiryRaceTest {
 
     /** One race of CLIENTS sends against one sweep; checks the rule, returns how many sends won. */
     private static int race() throws Exception {
-        try (Hub hub = HubFixture.unsweptHub(Option.CLIENT_TTL, 1, Option.HISTORY, 10000)) {
+        try (MemoryHub hub = HubFixture.unsweptHub(Option.CLIENT_TTL, 1, Option.HISTORY, 10000)) {
             List<JoinResult> clients = new ArrayList<>();
             for (int i = 0; i < CLIENTS; i++) {
-                clients.add(hub.join("c" + i, "expiry", null));
+                clients.add(hub.joinNow("c" + i, "expiry", null));
             }
             Thread.sleep(1100); // all are now past their TTL; the sweep below expires them
             CyclicBarrier start = new CyclicBarrier(CLIENTS + 1);
@@ -51,7 +51,7 @@ class ExpiryRaceTest {
                 sends.add(pool.submit(() -> {
                     start.await();
                     try {
-                        return hub.send(client.clientId(), "last words", null);
+                        return hub.sendNow(client.clientId(), "last words", null);
                     } catch (Refusal refusal) {
                         assertEquals(Reason.UNKNOWN_CLIENT, refusal.reason());
                         return -1L;
@@ -67,7 +67,7 @@ class ExpiryRaceTest {
             for (Future<Long> send : sends) {
                 send.get();
             }
-            List<PostedEvent> history = hub.join("observer", "expiry", null).history();
+            List<PostedEvent> history = hub.joinNow("observer", "expiry", null).history();
             int live = 0;
             for (int i = 0; i < CLIENTS; i++) {
                 long id = sends.get(i).get();

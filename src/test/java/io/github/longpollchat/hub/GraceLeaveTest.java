@@ -17,55 +17,55 @@ import org.junit.jupiter.api.Timeout;
 class GraceLeaveTest {
     @Test
     void aPollAnsweredDuringTheGracePeriodDoesNotCancelTheLeave() throws Exception {
-        try (Hub hub = HubFixture.hub()) {
-            JoinResult closing = hub.join("closing", "g", null);
-            JoinResult other = hub.join("other", "g", null);
+        try (MemoryHub hub = HubFixture.hub()) {
+            JoinResult closing = hub.joinNow("closing", "g", null);
+            JoinResult other = hub.joinNow("other", "g", null);
             HubFixture.Answers answers = new HubFixture.Answers();
             // The closing tab's poll is still parked when its page sends the grace leave.
             assertNull(hub.poll(closing.clientId(), other.cursor() + 1, 60, answers));
-            hub.leave(closing.clientId(), 1);
-            hub.send(other.clientId(), "are you there?", null);
+            hub.leaveNow(closing.clientId(), 1);
+            hub.sendNow(other.clientId(), "are you there?", null);
             assertNotNull(answers.awaitFirst(5000), "the message answered the parked poll");
             HubWatch.await("the closing client to leave after its grace period", () -> hub.stats().clients() <= 1);
             assertEquals(1, hub.stats().clients(), "the closing client left after its grace period");
-            Refusal gone = assertThrows(Refusal.class, () -> hub.send(closing.clientId(), "late", null));
+            Refusal gone = assertThrows(Refusal.class, () -> hub.sendNow(closing.clientId(), "late", null));
             assertEquals(Reason.UNKNOWN_CLIENT, gone.reason());
         }
     }
 
     @Test
     void aRequestDuringTheGracePeriodCancelsTheLeave() {
-        try (Hub hub = HubFixture.unsweptHub()) {
-            JoinResult reloading = hub.join("reloading", "g", null);
-            hub.leave(reloading.clientId(), 1);
+        try (MemoryHub hub = HubFixture.unsweptHub()) {
+            JoinResult reloading = hub.joinNow("reloading", "g", null);
+            hub.leaveNow(reloading.clientId(), 1);
             assertEquals(1, hub.stats().pendingLeaves(), "the leave waits out its grace");
-            JoinResult resumed = hub.join("reloading", "g", reloading.clientId());
+            JoinResult resumed = hub.joinNow("reloading", "g", reloading.clientId());
             assertEquals(reloading.clientId(), resumed.clientId(), "resumed, not joined anew");
             assertEquals(0, hub.stats().pendingLeaves(), "the resume took the leave off the timer: it can never end the client");
             assertEquals(1, hub.stats().clients());
-            hub.send(reloading.clientId(), "back", null);
+            hub.sendNow(reloading.clientId(), "back", null);
         }
     }
 
     @Test
     void aGraceLeaveAfterTheHubClosedIsRefusedAsShuttingDown() {
         // The servlet checks for shutdown first; a leave can still slip in just after the check.
-        Hub hub = HubFixture.hub();
-        JoinResult late = hub.join("late", "g", null);
+        MemoryHub hub = HubFixture.hub();
+        JoinResult late = hub.joinNow("late", "g", null);
         hub.close();
-        Refusal refused = assertThrows(Refusal.class, () -> hub.leave(late.clientId(), 5));
+        Refusal refused = assertThrows(Refusal.class, () -> hub.leaveNow(late.clientId(), 5));
         assertEquals(Reason.SHUTTING_DOWN, refused.reason());
     }
 
     @Test
     void repeatedGraceLeavesLeaveOneTimerTask() {
-        try (Hub hub = HubFixture.unsweptHub()) {
-            JoinResult restless = hub.join("restless", "g", null);
+        try (MemoryHub hub = HubFixture.unsweptHub()) {
+            JoinResult restless = hub.joinNow("restless", "g", null);
             for (int i = 0; i < 1000; i++) {
-                hub.leave(restless.clientId(), 10);
+                hub.leaveNow(restless.clientId(), 10);
             }
             assertEquals(1, hub.stats().pendingLeaves(), "each leave cancels the one before");
-            hub.send(restless.clientId(), "staying after all", null);
+            hub.sendNow(restless.clientId(), "staying after all", null);
             assertEquals(0, hub.stats().pendingLeaves(), "a request cancels the pending leave's task");
         }
     }
@@ -76,14 +76,14 @@ class GraceLeaveTest {
      */
     @Test
     void aRequestRacingAGraceLeaveLeavesNoLeaveTaskBehind() throws Exception {
-        try (Hub hub = HubFixture.unsweptHub(); HubFixture.Racer racer = new HubFixture.Racer()) {
-            JoinResult restless = hub.join("restless", "g", null);
+        try (MemoryHub hub = HubFixture.unsweptHub(); HubFixture.Racer racer = new HubFixture.Racer()) {
+            JoinResult restless = hub.joinNow("restless", "g", null);
             for (int round = 0; round < 2000; round++) {
                 racer.race(() -> {
-                    hub.leave(restless.clientId(), 10);
+                    hub.leaveNow(restless.clientId(), 10);
                     return null;
-                }, () -> hub.send(restless.clientId(), "here", null));
-                hub.send(restless.clientId(), "still here", null);
+                }, () -> hub.sendNow(restless.clientId(), "here", null));
+                hub.sendNow(restless.clientId(), "still here", null);
                 assertEquals(0, hub.stats().pendingLeaves(), "round " + round + ": a leave task outlived a later request");
             }
         }

@@ -21,13 +21,13 @@ final class HubFixture {
      * Defaults, but no rate limit and the largest mailbox (race tests send thousands of messages
      * from a client that never polls), then the overrides.
      */
-    static Hub hub(Object... optionValuePairs) {
-        return new Hub(settings(optionValuePairs), true);
+    static MemoryHub hub(Object... optionValuePairs) {
+        return new MemoryHub(settings(optionValuePairs), true);
     }
 
     /** As {@link #hub}, but nothing sweeps unless the test calls {@code hub.sweeper.sweep()}. */
-    static Hub unsweptHub(Object... optionValuePairs) {
-        return new Hub(settings(optionValuePairs), false);
+    static MemoryHub unsweptHub(Object... optionValuePairs) {
+        return new MemoryHub(settings(optionValuePairs), false);
     }
 
     private static Settings settings(Object... optionValuePairs) {
@@ -59,8 +59,8 @@ final class HubFixture {
 
     /** A reader and a writer in one room: the cast of most race tests. */
     record Duo(JoinResult reader, JoinResult writer) {
-        static Duo join(Hub hub) {
-            return new Duo(hub.join("reader", "race", null), hub.join("writer", "race", null));
+        static Duo join(MemoryHub hub) {
+            return new Duo(hub.joinNow("reader", "race", null), hub.joinNow("writer", "race", null));
         }
 
         /** The id of the writer's join: the last event before the race begins. */

@@ -19,7 +19,7 @@ class LostWakeUpTest {
 
     @Test
     void aMessageRacingThePollIsNeverLost() throws Exception {
-        try (Hub hub = HubFixture.hub(); HubFixture.Racer racer = new HubFixture.Racer()) {
+        try (MemoryHub hub = HubFixture.hub(); HubFixture.Racer racer = new HubFixture.Racer()) {
             HubFixture.Duo duo = HubFixture.Duo.join(hub);
             long cursor = duo.lastJoinId();
             int woken = 0;
@@ -29,7 +29,7 @@ class LostWakeUpTest {
                 String text = "m" + round;
                 var both = racer.race(
                         () -> hub.poll(duo.reader().clientId(), acked, 30, answers),
-                        () -> hub.send(duo.writer().clientId(), text, null));
+                        () -> hub.sendNow(duo.writer().clientId(), text, null));
                 long id = both.second();
                 if (both.first() == null) {
                     woken++; // parked first, then the message woke it

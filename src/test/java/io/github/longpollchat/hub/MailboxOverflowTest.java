@@ -19,14 +19,14 @@ import org.junit.jupiter.api.Timeout;
 class MailboxOverflowTest {
     @Test
     void oneEventMoreThanTheMailboxHoldsEvictsTheClient() {
-        try (Hub hub = HubFixture.hub(Option.MAILBOX, 3)) {
-            JoinResult slow = hub.join("slow", "r", null);
-            JoinResult fast = hub.join("fast", "r", null);
+        try (MemoryHub hub = HubFixture.hub(Option.MAILBOX, 3)) {
+            JoinResult slow = hub.joinNow("slow", "r", null);
+            JoinResult fast = hub.joinNow("fast", "r", null);
             // slow holds: its join, fast's join. Two more fill it; the third overflows it.
-            hub.send(fast.clientId(), "1", null);
+            hub.sendNow(fast.clientId(), "1", null);
             assertEquals(2, hub.stats().clients());
             hub.poll(fast.clientId(), Long.MAX_VALUE, 0, r -> { });
-            hub.send(fast.clientId(), "2", null);
+            hub.sendNow(fast.clientId(), "2", null);
             assertEquals(1, hub.stats().clients(), "the fourth event for a mailbox of three evicts");
             PollResult seen = hub.poll(fast.clientId(), fast.cursor() + 3, 0, r -> { });
             assertEquals(Event.LEAVE, seen.messages().get(seen.messages().size() - 1).event().type());
@@ -40,16 +40,16 @@ class MailboxOverflowTest {
     void aRoomWhereEveryMailboxIsFullEvictsEveryoneWithoutRecursingDeeply() {
         int clients = 3000;
         // A room that is not big: its joins and leaves are events of their own.
-        try (Hub hub = HubFixture.hub(Option.MAILBOX, clients + 1, Option.HISTORY, 10, Option.PRESENCE_LIMIT, clients)) {
+        try (MemoryHub hub = HubFixture.hub(Option.MAILBOX, clients + 1, Option.HISTORY, 10, Option.PRESENCE_LIMIT, clients)) {
             List<JoinResult> joined = new ArrayList<>();
             for (int i = 0; i < clients; i++) {
-                joined.add(hub.join("c" + i, "full", null));
+                joined.add(hub.joinNow("c" + i, "full", null));
             }
             // The first member holds all joins: clients events, one short of full. Two more sends
             // overflow it, and each leave then overflows the next: a cascade thousands long.
             JoinResult last = joined.get(clients - 1);
-            hub.send(last.clientId(), "fill", null);
-            hub.send(last.clientId(), "overflow", null);
+            hub.sendNow(last.clientId(), "fill", null);
+            hub.sendNow(last.clientId(), "overflow", null);
             assertTrue(hub.stats().clients() < clients, "the cascade evicted members");
         }
     }

@@ -17,11 +17,11 @@ class PollEndRaceTest {
 
     @Test
     void aPollRacingItsClientsLeaveIsAnsweredOnceWith410() throws Exception {
-        try (Hub hub = HubFixture.hub(); HubFixture.Racer racer = new HubFixture.Racer()) {
+        try (MemoryHub hub = HubFixture.hub(); HubFixture.Racer racer = new HubFixture.Racer()) {
             int leaveFirst = 0;
             List<HubFixture.Answers> all = new ArrayList<>();
             for (int round = 0; round < ROUNDS; round++) {
-                JoinResult client = hub.join("c" + round, "end", null);
+                JoinResult client = hub.joinNow("c" + round, "end", null);
                 HubFixture.Answers answers = new HubFixture.Answers();
                 all.add(answers);
                 var both = racer.race(() -> {
@@ -32,7 +32,7 @@ class PollEndRaceTest {
                         return PollResult.GONE;
                     }
                 }, () -> {
-                    hub.leave(client.clientId(), 0);
+                    hub.leaveNow(client.clientId(), 0);
                     return null;
                 });
                 // Either the leave came first (410 at once), or the poll parked and the leave answered it
@@ -52,8 +52,8 @@ class PollEndRaceTest {
 
     @Test
     void aTimedOutPollNoLongerKeepsItsClientAlive() throws Exception {
-        try (Hub hub = HubFixture.unsweptHub(Option.CLIENT_TTL, 1)) {
-            JoinResult client = hub.join("sleepy", "end", null);
+        try (MemoryHub hub = HubFixture.unsweptHub(Option.CLIENT_TTL, 1)) {
+            JoinResult client = hub.joinNow("sleepy", "end", null);
             HubFixture.Answers answers = new HubFixture.Answers();
             assertEquals(null, hub.poll(client.clientId(), client.cursor() + 1, 60, answers));
             hub.sweeper.timeOut(hub.find(client.clientId()).mailbox.waiter());

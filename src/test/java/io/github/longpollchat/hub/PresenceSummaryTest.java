@@ -24,8 +24,8 @@ class PresenceSummaryTest {
     void aStormOfJoinsIsSummedUpInEventsAtLeastTwoSecondsApartWhoseCountsAddUp() throws Exception {
         int limit = 5;
         int joins = 240;
-        try (Hub hub = HubFixture.unsweptHub(Option.PRESENCE_LIMIT, limit)) {
-            Reader observer = new Reader(hub, hub.join("observer", "storm", null));
+        try (MemoryHub hub = HubFixture.unsweptHub(Option.PRESENCE_LIMIT, limit)) {
+            Reader observer = new Reader(hub, hub.joinNow("observer", "storm", null));
             List<String> untold = new ArrayList<>();
             long firstUntoldAt = 0;
             List<Event> summaries = new ArrayList<>();
@@ -35,7 +35,7 @@ class PresenceSummaryTest {
                 if (joined < joins) {
                     // 240 joins over some 6 s: enough for three summaries or more.
                     for (int i = 0; i < 2 && joined < joins; i++, joined++) {
-                        hub.join("u" + joined, "storm", null);
+                        hub.joinNow("u" + joined, "storm", null);
                         if (joined + 2 > limit) { // the observer and u0..u3 fill the room; then it is big
                             if (untold.isEmpty()) {
                                 firstUntoldAt = System.nanoTime();
@@ -80,10 +80,10 @@ class PresenceSummaryTest {
 
     @Test
     void aJoinThatCrossesTheLimitIsNoEventAndTheJoinerGetsNoJoinOfItsOwn() {
-        try (Hub hub = HubFixture.unsweptHub(Option.PRESENCE_LIMIT, 2)) {
-            Reader ann = new Reader(hub, hub.join("ann", "r", null));
-            hub.join("bob", "r", null);
-            JoinResult cat = hub.join("cat", "r", null);
+        try (MemoryHub hub = HubFixture.unsweptHub(Option.PRESENCE_LIMIT, 2)) {
+            Reader ann = new Reader(hub, hub.joinNow("ann", "r", null));
+            hub.joinNow("bob", "r", null);
+            JoinResult cat = hub.joinNow("cat", "r", null);
             Reader catReader = new Reader(hub, cat);
             assertEquals(3, cat.memberCount());
             assertEquals(List.of("ann", "cat"), cat.members(), "at most the limit of names, the new one among them");
@@ -99,15 +99,15 @@ class PresenceSummaryTest {
 
     @Test
     void aLeaveFromABigRoomIsSummedUpAndOneBackAtTheLimitIsAnEventAgain() {
-        try (Hub hub = HubFixture.unsweptHub(Option.PRESENCE_LIMIT, 2)) {
-            Reader ann = new Reader(hub, hub.join("ann", "r", null));
-            JoinResult bob = hub.join("bob", "r", null);
-            JoinResult cat = hub.join("cat", "r", null);
+        try (MemoryHub hub = HubFixture.unsweptHub(Option.PRESENCE_LIMIT, 2)) {
+            Reader ann = new Reader(hub, hub.joinNow("ann", "r", null));
+            JoinResult bob = hub.joinNow("bob", "r", null);
+            JoinResult cat = hub.joinNow("cat", "r", null);
             hub.sweeper.sweep();
             ann.read();
-            hub.leave(cat.clientId(), 0);
+            hub.leaveNow(cat.clientId(), 0);
             assertEquals(List.of(), ann.read(), "leaving a room of 3 over a limit of 2 is no event");
-            hub.leave(bob.clientId(), 0);
+            hub.leaveNow(bob.clientId(), 0);
             Event leave = only(ann.read());
             assertEquals(Event.LEAVE, leave.type(), "the room was at the limit: a leave event as ever");
             assertEquals("bob", leave.name());
@@ -116,10 +116,10 @@ class PresenceSummaryTest {
 
     @Test
     void anExpiryInABigRoomIsSummedUpNotALeaveEvent() throws Exception {
-        try (Hub hub = HubFixture.unsweptHub(Option.PRESENCE_LIMIT, 2, Option.CLIENT_TTL, 1)) {
-            Reader ann = new Reader(hub, hub.join("ann", "r", null));
-            Reader bob = new Reader(hub, hub.join("bob", "r", null));
-            hub.join("cat", "r", null);
+        try (MemoryHub hub = HubFixture.unsweptHub(Option.PRESENCE_LIMIT, 2, Option.CLIENT_TTL, 1)) {
+            Reader ann = new Reader(hub, hub.joinNow("ann", "r", null));
+            Reader bob = new Reader(hub, hub.joinNow("bob", "r", null));
+            hub.joinNow("cat", "r", null);
             Thread.sleep(1100);
             ann.read(); // a request: ann and bob stay alive, cat does not
             bob.read();
@@ -135,13 +135,13 @@ class PresenceSummaryTest {
 
     @Test
     void anEvictionInABigRoomIsSummedUpNotALeaveEvent() {
-        try (Hub hub = HubFixture.unsweptHub(Option.PRESENCE_LIMIT, 2, Option.MAILBOX, 3)) {
-            JoinResult ann = hub.join("ann", "r", null);
-            Reader bob = new Reader(hub, hub.join("bob", "r", null));
-            Reader cat = new Reader(hub, hub.join("cat", "r", null));
+        try (MemoryHub hub = HubFixture.unsweptHub(Option.PRESENCE_LIMIT, 2, Option.MAILBOX, 3)) {
+            JoinResult ann = hub.joinNow("ann", "r", null);
+            Reader bob = new Reader(hub, hub.joinNow("bob", "r", null));
+            Reader cat = new Reader(hub, hub.joinNow("cat", "r", null));
             // ann never reads: its join of bob and two messages fill it, the third overflows it.
             for (int i = 1; i <= 3; i++) {
-                hub.send(bob.joined.clientId(), "m" + i, null);
+                hub.sendNow(bob.joined.clientId(), "m" + i, null);
                 bob.read();
                 cat.read();
             }
@@ -167,11 +167,11 @@ class PresenceSummaryTest {
 
     /** A member that reads its mailbox with plain polls, acknowledging all it has read. */
     private static final class Reader {
-        final Hub hub;
+        final MemoryHub hub;
         final JoinResult joined;
         long cursor;
 
-        Reader(Hub hub, JoinResult joined) {
+        Reader(MemoryHub hub, JoinResult joined) {
             this.hub = hub;
             this.joined = joined;
             this.cursor = joined.cursor();

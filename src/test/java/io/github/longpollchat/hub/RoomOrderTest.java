@@ -26,14 +26,14 @@ class RoomOrderTest {
 
     @Test
     void everyRecipientSeesTheRoomsEventsOnceInIdOrder() throws Exception {
-        try (Hub hub = HubFixture.hub()) {
+        try (MemoryHub hub = HubFixture.hub()) {
             List<JoinResult> readers = new ArrayList<>();
             for (int i = 0; i < READERS; i++) {
-                readers.add(hub.join("reader" + i, "busy", null));
+                readers.add(hub.joinNow("reader" + i, "busy", null));
             }
             List<JoinResult> senders = new ArrayList<>();
             for (int i = 0; i < SENDERS; i++) {
-                senders.add(hub.join("sender" + i, "busy", null));
+                senders.add(hub.joinNow("sender" + i, "busy", null));
             }
             long firstMessageId = senders.get(SENDERS - 1).cursor() + 2;
             long lastId = firstMessageId + (long) SENDERS * PER_SENDER - 1;
@@ -49,7 +49,7 @@ class RoomOrderTest {
                 pool.submit(() -> {
                     go.await();
                     for (int n = 0; n < PER_SENDER && !failed.get(); n++) {
-                        hub.send(sender.clientId(), sender.name() + ":" + n, null);
+                        hub.sendNow(sender.clientId(), sender.name() + ":" + n, null);
                     }
                     return null;
                 });
@@ -73,7 +73,7 @@ class RoomOrderTest {
     }
 
     /** Polls (parking when empty) until the last id arrives; returns everything received, acknowledged as it goes. */
-    private static List<PostedEvent> read(Hub hub, JoinResult reader, long lastId, CountDownLatch go) throws Exception {
+    private static List<PostedEvent> read(MemoryHub hub, JoinResult reader, long lastId, CountDownLatch go) throws Exception {
         go.await();
         List<PostedEvent> all = new ArrayList<>();
         long cursor = reader.cursor();

@@ -17,7 +17,7 @@ class SupersedeTest {
 
     @Test
     void twoRacingPollsLeaveExactlyOneParked() throws Exception {
-        try (Hub hub = HubFixture.hub(); HubFixture.Racer racer = new HubFixture.Racer()) {
+        try (MemoryHub hub = HubFixture.hub(); HubFixture.Racer racer = new HubFixture.Racer()) {
             HubFixture.Duo duo = HubFixture.Duo.join(hub);
             String reader = duo.reader().clientId();
             long cursor = duo.lastJoinId();
@@ -36,7 +36,7 @@ class SupersedeTest {
                 assertEquals(acked, loser.cursor());
                 HubFixture.Answers winner = first.received.isEmpty() ? first : second;
 
-                long id = hub.send(duo.writer().clientId(), "m" + round, null);
+                long id = hub.sendNow(duo.writer().clientId(), "m" + round, null);
                 PollResult delivered = winner.awaitFirst(5000);
                 assertNotNull(delivered, "round " + round + ": the remaining poll missed the message");
                 assertFalse(delivered.superseded());
@@ -50,7 +50,7 @@ class SupersedeTest {
 
     @Test
     void aPlainPollWithTimeoutZeroAlsoSupersedesTheParkedOne() throws Exception {
-        try (Hub hub = HubFixture.hub()) {
+        try (MemoryHub hub = HubFixture.hub()) {
             HubFixture.Duo duo = HubFixture.Duo.join(hub);
             String reader = duo.reader().clientId();
             HubFixture.Answers parked = new HubFixture.Answers();

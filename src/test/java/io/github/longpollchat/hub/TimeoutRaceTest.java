@@ -20,7 +20,7 @@ class TimeoutRaceTest {
 
     @Test
     void timeoutRacingAMessageAnswersOnceAndDeliversTheMessageOnce() throws Exception {
-        try (Hub hub = HubFixture.hub(); HubFixture.Racer racer = new HubFixture.Racer()) {
+        try (MemoryHub hub = HubFixture.hub(); HubFixture.Racer racer = new HubFixture.Racer()) {
             HubFixture.Duo duo = HubFixture.Duo.join(hub);
             String reader = duo.reader().clientId();
             long cursor = duo.lastJoinId();
@@ -38,7 +38,7 @@ class TimeoutRaceTest {
                             hub.sweeper.timeOut(parked);
                             return null;
                         },
-                        () -> hub.send(duo.writer().clientId(), text, null));
+                        () -> hub.sendNow(duo.writer().clientId(), text, null));
                 long id = both.second();
                 PollResult answer = answers.awaitFirst(5000);
                 assertNotNull(answer, "round " + round + ": the poll was never answered");

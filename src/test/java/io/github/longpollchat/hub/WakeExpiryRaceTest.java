@@ -24,13 +24,13 @@ class WakeExpiryRaceTest {
 
     @Test
     void aPollWokenByAMessageIsAnsweredWithItEvenIfASweepRunsAtTheSameTime() throws Exception {
-        try (Hub hub = HubFixture.unsweptHub(Option.CLIENT_TTL, 1, Option.POLL_TIMEOUT, 60);
+        try (MemoryHub hub = HubFixture.unsweptHub(Option.CLIENT_TTL, 1, Option.POLL_TIMEOUT, 60);
              HubFixture.Racer racer = new HubFixture.Racer()) {
             List<JoinResult> readers = new ArrayList<>();
             for (int i = 0; i < READERS; i++) {
-                readers.add(hub.join("r" + i, "wake", null));
+                readers.add(hub.joinNow("r" + i, "wake", null));
             }
-            JoinResult writer = hub.join("writer", "wake", null);
+            JoinResult writer = hub.joinNow("writer", "wake", null);
             long writerJoin = writer.cursor() + 1;
             List<HubFixture.Answers> answers = new ArrayList<>();
             for (JoinResult reader : readers) {
@@ -42,7 +42,7 @@ class WakeExpiryRaceTest {
             hub.poll(writer.clientId(), -1, 0, result -> { }); // the writer is a fresh request
 
             // Sweeps back to back while the send wakes the readers one by one (bounded: 2 s).
-            racer.race(() -> hub.send(writer.clientId(), "wake up", null), () -> {
+            racer.race(() -> hub.sendNow(writer.clientId(), "wake up", null), () -> {
                 long deadline = System.nanoTime() + 2_000_000_000L;
                 while (answers.stream().anyMatch(answer -> answer.received.isEmpty()) && System.nanoTime() < deadline) {
                     hub.sweeper.sweep();

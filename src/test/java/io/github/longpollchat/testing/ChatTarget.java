@@ -16,8 +16,9 @@ import org.junit.jupiter.api.extension.ExtensionContext;
 /**
  * The server a test class talks to, started before its tests and stopped after them, on a free
  * port of 127.0.0.1. Which server is chosen by the system property {@code chat.target}:
- * {@code jar} (default: the embedded Jetty server in this JVM), {@code tomcat} (the WAR in a
- * real Tomcat distribution, see {@link TomcatServer}) or {@code cluster} (protocol v1.1 "Many
+ * {@code jar} (default: the embedded Jetty server in this JVM), {@code jar-redis} (the same, with
+ * the chat kept in a private {@link RedisServer}), {@code tomcat} (the WAR in a real Tomcat
+ * distribution, see {@link TomcatServer}) or {@code cluster} (protocol v1.1 "Many
  * nodes": {@value #CLUSTER_JARS} jar processes and the WAR in Tomcat, all on one private
  * {@link RedisServer}, behind a round-robin {@link Balancer}, see {@link Cluster}; the jars alone
  * where {@link Cluster#tomcatAvailable()} says no). Protocol tests are
@@ -37,6 +38,7 @@ public final class ChatTarget implements BeforeAllCallback, AfterAllCallback {
     public static final int CLUSTER_JARS = 3;
     private final Map<Option, String> overrides = new EnumMap<>(Option.class);
     private ChatServer jar;
+    private RedisServer redis;
     private TomcatServer tomcat;
     private Cluster cluster;
     private String name = "ChatTarget";
@@ -76,8 +78,12 @@ public final class ChatTarget implements BeforeAllCallback, AfterAllCallback {
 
     public void start() throws Exception {
         switch (target()) {
-            case "jar" -> {
+            case "jar", "jar-redis" -> {
                 Map<Option, String> values = new EnumMap<>(overrides);
+                if (target().equals("jar-redis")) {
+                    redis = RedisServer.start();
+                    values.put(Option.REDIS, redis.uri());
+                }
                 values.put(Option.PORT, "0");
                 values.put(Option.HOST, "127.0.0.1");
                 jar = ChatServer.newServer(Settings.resolve(values, name -> null)).start();
@@ -108,6 +114,10 @@ public final class ChatTarget implements BeforeAllCallback, AfterAllCallback {
         if (cluster != null) {
             cluster.close();
             cluster = null;
+        }
+        if (redis != null) {
+            redis.close();
+            redis = null;
         }
     }
 

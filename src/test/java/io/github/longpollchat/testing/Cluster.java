@@ -7,6 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -64,13 +65,15 @@ public final class Cluster implements AutoCloseable {
     public static Cluster start(String name, int jars, boolean tomcat, Map<Option, String> settings)
             throws Exception {
         Cluster cluster = new Cluster(name, RedisServer.start());
-        URI redis = cluster.redis.uri();
+        Map<Option, String> all = new EnumMap<>(Option.class);
+        all.putAll(settings);
+        all.put(Option.REDIS, cluster.redis.uri());
         List<Callable<Node>> starts = new ArrayList<>();
         for (int i = 0; i < jars; i++) {
-            starts.add(() -> jar(redis, settings));
+            starts.add(() -> jar(all));
         }
         if (tomcat) {
-            starts.add(() -> tomcat(redis, settings, name));
+            starts.add(() -> tomcat(all, name));
         }
         ExecutorService starting = Executors.newFixedThreadPool(starts.size());
         try {
@@ -100,14 +103,13 @@ public final class Cluster implements AutoCloseable {
         }
     }
 
-    private static Node jar(URI redis, Map<Option, String> settings) throws IOException, InterruptedException {
+    private static Node jar(Map<Option, String> settings) throws IOException, InterruptedException {
         List<String> flags = new ArrayList<>();
         settings.forEach((option, value) -> {
             if (option != Option.PORT && option != Option.HOST) {
                 flags.add("--" + option.flag() + "=" + value);
             }
         });
-        flags.add("--redis=" + redis);
         ChatNode node = ChatNode.start(flags);
         return new Node() {
             @Override
@@ -145,11 +147,8 @@ public final class Cluster implements AutoCloseable {
         };
     }
 
-    private static Node tomcat(URI redis, Map<Option, String> settings, String name)
-            throws IOException, InterruptedException {
-        Map<String, String> parameters = ChatTarget.initParameters(settings);
-        parameters.put("redis", redis.toString());
-        TomcatServer server = TomcatServer.fromProperties(parameters, name).start();
+    private static Node tomcat(Map<Option, String> settings, String name) throws IOException, InterruptedException {
+        TomcatServer server = TomcatServer.fromProperties(ChatTarget.initParameters(settings), name).start();
         return new Node() {
             @Override
             public URI base() {

@@ -1,203 +1,218 @@
 package io.github.longpollchat.testing;
 
 import java.io.IOException;
-import java.net.URI;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 
 /**
- * A private {@code redis-server} child process for tests, never the system's service: a free
- * port of 127.0.0.1, its own temporary data folder, AOF on ({@code appendonly yes}, fsync every
- * second), no RDB snapshots, no password, protected mode on. The binary is the system property
- * {@code chat.redis.server}, else {@code /usr/bin/redis-server}, else {@code redis-server} on the
- * PATH; {@link #cli} runs the {@code redis-cli} beside it.
+ * A private {@code redis-server} for a test: a child process of this JVM on a free port of
+ * 127.0.0.1, with a data folder of its own, AOF on and no RDB snapshots, never the machine's
+ * Redis service. It is stopped by its own pid (and killed with the JVM, should a test forget).
  *
- * <p>{@link #stop()} is a clean {@code SHUTDOWN} (SIGTERM: Redis writes its AOF and exits);
- * {@link #kill()} is SIGKILL; {@link #restart()} starts it again on the same port with the same
- * data, as an operator's {@code systemctl restart} would. A JVM shutdown hook makes sure no server
- * outlives the tests; {@link #close()} stops it and deletes its folder.
+ * <pre>{@code
+ * RedisServer redis = RedisServer.start();   // answers PING when this returns
+ * settings.with(Option.REDIS, redis.uri());
+ * redis.cli("CLIENT", "KILL", "TYPE", "pubsub");
+ * redis.stop(); redis.restart();             // same port, same data: AOF brings it back
+ * redis.kill();                              // SIGKILL
+ * redis.close();                             // stops it and deletes its folder
+ * }</pre>
  */
 public final class RedisServer implements AutoCloseable {
-    public static final int START_SECONDS = 10;
-    private static final int STOP_SECONDS = 10;
+    private static final String SERVER = System.getProperty("chat.redis.server", "/usr/bin/redis-server");
+    private static final String CLI = System.getProperty("chat.redis.cli", "/usr/bin/redis-cli");
+    private static final long START_MILLIS = 10_000;
+    private static final long STOP_MILLIS = 10_000;
+    private static final int PORT_TRIES = 5;
 
-    private final Path binary;
-    private final Path dir;
-    private final int port;
+    private final Path folder;
+    private int port;
     private Process process;
-    private Thread shutdownHook;
 
-    private RedisServer(Path binary, Path dir, int port) {
-        this.binary = binary;
-        this.dir = dir;
-        this.port = port;
+    private RedisServer(Path folder) {
+        this.folder = folder;
     }
 
-    /** Starts a new server, ready for commands when this returns. */
-    public static RedisServer start() throws IOException, InterruptedException {
-        Path dir = Files.createTempDirectory("redis-test-");
-        RedisServer redis = new RedisServer(binary(), dir, Scratch.freePort());
-        try {
-            redis.launch();
-        } catch (IOException | InterruptedException | RuntimeException e) {
-            redis.close();
-            throw e;
+    /** A new server on a free port, answering PING when this returns. */
+    public static RedisServer start() throws IOException {
+        RedisServer server = new RedisServer(Files.createTempDirectory("chat-redis-"));
+        IOException last = null;
+        for (int i = 0; i < PORT_TRIES; i++) {
+            server.port = freePort();
+            try {
+                server.launch();
+                return server;
+            } catch (IOException e) {
+                // Another process may have taken the port between our look and Redis's bind.
+                last = e;
+            }
         }
-        return redis;
+        server.deleteFolder();
+        throw last;
     }
 
-    /** {@code redis://127.0.0.1:PORT/0}, what {@code --redis} takes. */
-    public URI uri() {
-        return URI.create("redis://127.0.0.1:" + port + "/0");
+    /** {@code redis://127.0.0.1:PORT}, the form of the {@code redis} setting. */
+    public String uri() {
+        return "redis://127.0.0.1:" + port;
     }
 
     public int port() {
         return port;
     }
 
-    public long pid() {
-        return process.pid();
-    }
-
-    public boolean isRunning() {
-        return process != null && process.isAlive();
-    }
-
-    /** A clean stop: SIGTERM, which Redis takes as {@code SHUTDOWN} (the AOF is written first). */
-    public void stop() throws InterruptedException {
-        end(false);
-    }
-
-    /** SIGKILL: gone at once, only what the AOF had on disk survives. */
-    public void kill() throws InterruptedException {
-        end(true);
-    }
-
-    /** Starts it again, on the same port with the same data folder (stopping it first if it runs). */
-    public void restart() throws IOException, InterruptedException {
-        stop();
+    /** Starts it again after {@link #stop()} or {@link #kill()}: same port, same data folder. */
+    public void restart() throws IOException {
+        if (process != null && process.isAlive()) {
+            stop();
+        }
         launch();
     }
 
+    /** Stops it with SIGTERM (Redis writes its AOF and exits), waiting for it to be gone. */
+    public void stop() {
+        end(false);
+    }
+
+    /** Kills it with SIGKILL, as a crash would. */
+    public void kill() {
+        end(true);
+    }
+
     /**
-     * Runs {@code redis-cli -p PORT ARGS…} and returns its standard output (raw replies, one per
-     * line); fails if it does not exit 0 within 10 s.
+     * Runs {@code redis-cli} against it.
+     *
+     * @return what it printed, trimmed
      */
-    public String cli(String... args) throws IOException, InterruptedException {
-        List<String> command = new ArrayList<>(List.of(binary.resolveSibling("redis-cli").toString(),
-                "-h", "127.0.0.1", "-p", Integer.toString(port)));
+    public String cli(String... args) {
+        List<String> command = new ArrayList<>(List.of(CLI, "-h", "127.0.0.1", "-p", Integer.toString(port)));
         command.addAll(List.of(args));
-        Process cli = new ProcessBuilder(command).redirectErrorStream(true).start();
-        cli.getOutputStream().close();
-        String out = new String(cli.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        if (!cli.waitFor(10, TimeUnit.SECONDS)) {
-            cli.destroyForcibly();
-            throw new IllegalStateException("redis-cli did not finish: " + command);
-        }
-        if (cli.exitValue() != 0) {
-            throw new IllegalStateException("redis-cli exited " + cli.exitValue() + ": " + command + "\n" + out);
-        }
-        return out;
-    }
-
-    /** Stops the server and deletes its data folder. */
-    @Override
-    public void close() throws InterruptedException {
-        kill();
-        Scratch.deleteTree(dir);
-    }
-
-    /** The server's own log, for a failure message. */
-    public String log() {
         try {
-            Path log = dir.resolve("redis.log");
-            return Files.exists(log) ? Files.readString(log, StandardCharsets.UTF_8) : "";
+            Process cli = new ProcessBuilder(command).redirectErrorStream(true).start();
+            byte[] output;
+            try (InputStream in = cli.getInputStream()) {
+                output = in.readAllBytes();
+            }
+            if (!cli.waitFor(STOP_MILLIS, TimeUnit.MILLISECONDS)) {
+                cli.destroyForcibly();
+                throw new IllegalStateException("redis-cli " + args[0] + " did not end");
+            }
+            return new String(output, StandardCharsets.UTF_8).strip();
         } catch (IOException e) {
-            return "(cannot read the log: " + e + ")";
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
         }
     }
 
-    private void launch() throws IOException, InterruptedException {
-        if (isRunning()) {
-            throw new IllegalStateException("already running");
-        }
-        List<String> command = List.of(binary.toString(),
+    @Override
+    public void close() {
+        stop();
+        deleteFolder();
+    }
+
+    private void launch() throws IOException {
+        Path log = folder.resolve("redis.log");
+        process = new ProcessBuilder(SERVER,
                 "--port", Integer.toString(port),
                 "--bind", "127.0.0.1",
-                "--protected-mode", "yes",
-                "--dir", dir.toString(),
+                "--dir", folder.toString(),
                 "--appendonly", "yes",
-                "--appendfsync", "everysec",
                 "--save", "",
                 "--daemonize", "no",
-                "--logfile", dir.resolve("redis.log").toString());
-        Process started = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-        started.getOutputStream().close();
-        process = started;
-        shutdownHook = new Thread(started::destroyForcibly, "stop redis " + port);
-        Runtime.getRuntime().addShutdownHook(shutdownHook);
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(START_SECONDS);
-        while (true) {
-            if (!started.isAlive()) {
-                throw new IllegalStateException("redis-server exited " + started.exitValue() + " at start; log:\n" + log());
-            }
-            try {
-                if (cli("PING").trim().equals("PONG")) {
-                    return;
-                }
-            } catch (IllegalStateException notYet) {
-                // not listening, or still loading its AOF
-            }
-            if (System.nanoTime() - deadline > 0) {
+                "--logfile", log.toString())
+                .redirectErrorStream(true)
+                .redirectOutput(folder.resolve("redis.out").toFile())
+                .start();
+        Process launched = process;
+        Runtime.getRuntime().addShutdownHook(new Thread(launched::destroyForcibly, "redis-" + port + "-reaper"));
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(START_MILLIS);
+        while (!answersPing()) {
+            if (!process.isAlive() || System.nanoTime() - deadline > 0) {
                 end(true);
-                throw new IllegalStateException("redis-server not ready within " + START_SECONDS + " s; log:\n" + log());
+                throw new IOException("redis-server on port " + port + " did not answer PING: " + tail(log));
             }
-            Thread.sleep(50);
+            sleep(20);
         }
     }
 
-    private void end(boolean forcibly) throws InterruptedException {
+    private boolean answersPing() {
+        try (Socket socket = new Socket()) {
+            socket.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 200);
+            socket.setSoTimeout(500);
+            OutputStream out = socket.getOutputStream();
+            out.write("PING\r\n".getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            byte[] answer = new byte[7];
+            int read = socket.getInputStream().read(answer);
+            return read > 0 && new String(answer, 0, read, StandardCharsets.US_ASCII).startsWith("+PONG");
+        } catch (IOException notYet) {
+            return false;
+        }
+    }
+
+    private void end(boolean kill) {
         Process running = process;
-        if (running == null) {
+        if (running == null || !running.isAlive()) {
             return;
         }
-        process = null;
-        if (forcibly) {
+        if (kill) {
             running.destroyForcibly();
         } else {
             running.destroy();
-            if (!running.waitFor(STOP_SECONDS, TimeUnit.SECONDS)) {
-                running.destroyForcibly();
-            }
         }
-        running.waitFor(STOP_SECONDS, TimeUnit.SECONDS);
         try {
-            Runtime.getRuntime().removeShutdownHook(shutdownHook);
-        } catch (IllegalStateException shuttingDown) {
-            // the hook is running or about to: fine
+            if (!running.waitFor(STOP_MILLIS, TimeUnit.MILLISECONDS)) {
+                running.destroyForcibly();
+                running.waitFor(STOP_MILLIS, TimeUnit.MILLISECONDS);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 
-    private static Path binary() {
-        String configured = System.getProperty("chat.redis.server", "");
-        if (!configured.isBlank()) {
-            return Path.of(configured);
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return socket.getLocalPort();
         }
-        Path debian = Path.of("/usr/bin/redis-server");
-        if (Files.isExecutable(debian)) {
-            return debian;
+    }
+
+    private static String tail(Path log) {
+        try {
+            List<String> lines = Files.exists(log) ? Files.readAllLines(log) : List.of();
+            return String.join(" | ", lines.subList(Math.max(0, lines.size() - 5), lines.size()));
+        } catch (IOException e) {
+            return "(no log: " + e.getMessage() + ")";
         }
-        for (String folder : System.getenv().getOrDefault("PATH", "").split(":")) {
-            Path candidate = Path.of(folder, "redis-server");
-            if (!folder.isEmpty() && Files.isExecutable(candidate)) {
-                return candidate;
-            }
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
         }
-        throw new IllegalStateException("no redis-server: install Debian's redis-server (.ci/run does) or set chat.redis.server");
+    }
+
+    private void deleteFolder() {
+        try (Stream<Path> paths = Files.walk(folder)) {
+            paths.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+        } catch (IOException e) {
+            // A leftover temp folder is no failure of the test.
+        }
     }
 }

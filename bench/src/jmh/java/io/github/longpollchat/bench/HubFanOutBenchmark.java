@@ -2,7 +2,7 @@ package io.github.longpollchat.bench;
 
 import io.github.longpollchat.config.Option;
 import io.github.longpollchat.config.Settings;
-import io.github.longpollchat.hub.Hub;
+import io.github.longpollchat.hub.MemoryHub;
 import io.github.longpollchat.hub.PollResult;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
@@ -42,20 +42,20 @@ public class HubFanOutBenchmark {
     @Param({"10000"})
     public int members;
 
-    private Hub hub;
+    private MemoryHub hub;
     private String sender;
 
     @Setup(Level.Trial)
     public void setUp() {
-        hub = new Hub(Settings.defaults()
+        hub = new MemoryHub(Settings.defaults()
                 .with(Option.MAX_CLIENTS, members + 1)
                 .with(Option.MAILBOX, 100_000)
                 .with(Option.RATE_LIMIT, 0)
                 .with(Option.POLL_TIMEOUT, 60)
                 .with(Option.CLIENT_TTL, 3600));
-        sender = hub.join("sender", "bench", null).clientId();
+        sender = hub.joinNow("sender", "bench", null).clientId();
         for (int i = 0; i < members - 1; i++) {
-            String id = hub.join("m" + i, "bench", null).clientId();
+            String id = hub.joinNow("m" + i, "bench", null).clientId();
             PollResult acked = hub.poll(id, ABOVE_ALL, 0, result -> { });
             new Member(id).park(acked.cursor());
         }
@@ -92,7 +92,7 @@ public class HubFanOutBenchmark {
 
     @Benchmark
     public long sendToARoomOfParkedPolls() {
-        return hub.send(sender, "hello, everyone", null);
+        return hub.sendNow(sender, "hello, everyone", null);
     }
 
     @TearDown(Level.Trial)

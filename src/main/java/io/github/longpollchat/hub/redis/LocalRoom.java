@@ -1,0 +1,148 @@
+package io.github.longpollchat.hub.redis;
+
+import io.github.longpollchat.hub.PollResult;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What this node knows of one room: its polls parked here, the newest id a wake-up told of, and
+ * the recent supersedes and ends of its clients.
+ *
+ * <p>Why the last two: a poll is parked by a Redis call on the command connection, its wake-ups
+ * come on the pub/sub connection, and the two are read by different threads, so a wake-up for a
+ * change made just after the poll's call may be read before the call's answer. Each wake-up leaves
+ * its mark here, and a poll checks the marks as it parks: under this room's lock it either finds
+ * the mark or is found by the wake-up (no lost wake-up). Marks of supersedes and ends are kept
+ * {@value #MARK_SECONDS} s, longer than any call may take (see {@code RedisHub}).
+ *
+ * <p>Threading: every method must be called holding this object's monitor ({@link WakeUps#inRoom}).
+ */
+final class LocalRoom {
+    static final int MARK_SECONDS = 10;
+    private static final long MARK_NANOS = MARK_SECONDS * 1_000_000_000L;
+    private static final long GONE = Long.MAX_VALUE;
+
+    final String name;
+    /** The newest id a wake-up told of; -1 when none did, or when wake-ups may have been lost. */
+    private long knownLast = -1;
+    private long heard = System.nanoTime();
+    private final Map<String, RedisPoll> waiters = new HashMap<>();
+    /** Recent supersedes and ends by client digest. */
+    private final Map<String, Mark> marks = new HashMap<>();
+    /** Set when dropped from the node's map; whoever still holds it must look again. */
+    boolean dropped;
+
+    /** A newer poll's generation and acknowledged id, or {@link #GONE}. */
+    private record Mark(long gen, long ack, long at) {
+    }
+
+    LocalRoom(String name) {
+        this.name = name;
+    }
+
+    /** What a new event does here: the polls it wakes, and whether ids were skipped (wake-ups lost). */
+    record Woken(List<RedisPoll> next, List<RedisPoll> behind, boolean gap) {
+    }
+
+    /** Event {@code id} was posted: polls that had everything before it get it; those further behind must read. */
+    Woken event(long id, long now) {
+        boolean gap = knownLast >= 0 && id != knownLast + 1;
+        knownLast = id;
+        heard = now;
+        List<RedisPoll> next = new ArrayList<>();
+        List<RedisPoll> behind = new ArrayList<>();
+        waiters.values().removeIf(poll -> {
+            if (poll.ack >= id) {
+                return false;
+            }
+            (poll.ack == id - 1 ? next : behind).add(poll);
+            return true;
+        });
+        return new Woken(next, behind, gap);
+    }
+
+    /** A poll of generation {@code gen} supersedes the client's older ones. @return the one parked here to answer, or null */
+    RedisPoll supersede(String digest, long gen, long ack, long now) {
+        heard = now;
+        marks.put(digest, new Mark(gen, ack, now));
+        RedisPoll parked = waiters.get(digest);
+        if (parked == null || parked.gen >= gen) {
+            return null;
+        }
+        waiters.remove(digest);
+        return parked;
+    }
+
+    /** The client is gone. @return its poll parked here, or null */
+    RedisPoll end(String digest, long now) {
+        heard = now;
+        marks.put(digest, new Mark(GONE, 0, now));
+        return waiters.remove(digest);
+    }
+
+    /**
+     * How parking a poll went: answered at once ({@code now}), or parked; an older poll of the
+     * same client that it replaced ({@code older}), to be answered as superseded; and whether
+     * events came between its Redis call and now ({@code read}: then it is not parked).
+     */
+    record Parking(PollResult now, RedisPoll older, boolean read) {
+    }
+
+    Parking park(RedisPoll poll) {
+        Mark mark = marks.get(poll.digest);
+        if (mark != null && mark.gen == GONE) {
+            return new Parking(PollResult.GONE, null, false);
+        }
+        if (mark != null && mark.gen > poll.gen) {
+            return new Parking(PollResult.superseded(mark.ack), null, false);
+        }
+        RedisPoll other = waiters.get(poll.digest);
+        if (other != null && other.gen > poll.gen) {
+            return new Parking(PollResult.superseded(other.ack), null, false);
+        }
+        if (knownLast > poll.ack) {
+            return new Parking(null, other == null ? null : waiters.remove(poll.digest), true);
+        }
+        waiters.put(poll.digest, poll);
+        return new Parking(null, other, false);
+    }
+
+    /** @return true if the poll was still parked here, and now is not */
+    boolean remove(RedisPoll poll) {
+        return waiters.remove(poll.digest, poll);
+    }
+
+    /** Takes out the polls whose timeout has come, and forgets old marks. */
+    List<RedisPoll> due(long now) {
+        marks.values().removeIf(mark -> now - mark.at > MARK_NANOS);
+        List<RedisPoll> due = new ArrayList<>();
+        waiters.values().removeIf(poll -> poll.isDue(now) && due.add(poll));
+        return due;
+    }
+
+    /** Nothing parked, no mark, nothing heard for long: the node may drop it. */
+    boolean isIdle(long now) {
+        return waiters.isEmpty() && marks.isEmpty() && now - heard > MARK_NANOS;
+    }
+
+    List<RedisPoll> parked() {
+        return List.copyOf(waiters.values());
+    }
+
+    List<RedisPoll> takeAll() {
+        List<RedisPoll> all = List.copyOf(waiters.values());
+        waiters.clear();
+        return all;
+    }
+
+    /** Wake-ups may have been lost: the next one must not count as the one after {@link #knownLast}. */
+    void forgetLast() {
+        knownLast = -1;
+    }
+
+    int size() {
+        return waiters.size();
+    }
+}

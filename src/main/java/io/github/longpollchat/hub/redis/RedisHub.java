@@ -1,0 +1,274 @@
+package io.github.longpollchat.hub.redis;
+
+import io.github.longpollchat.config.Option;
+import io.github.longpollchat.config.Settings;
+import io.github.longpollchat.config.SettingsException;
+import io.github.longpollchat.hub.DisplayName;
+import io.github.longpollchat.hub.Hub;
+import io.github.longpollchat.hub.JoinResult;
+import io.github.longpollchat.hub.Json;
+import io.github.longpollchat.hub.PollResult;
+import io.github.longpollchat.hub.PostedEvent;
+import io.github.longpollchat.hub.Reason;
+import io.github.longpollchat.hub.Refusal;
+import io.github.longpollchat.hub.Tokens;
+import io.lettuce.core.ClientOptions;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisException;
+import io.lettuce.core.RedisURI;
+import io.lettuce.core.SocketOptions;
+import io.lettuce.core.TimeoutOptions;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
+import io.lettuce.core.resource.ClientResources;
+import io.lettuce.core.resource.Delay;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The chat in Redis, shared by every node (jar or WAR) given the same Redis and settings: any
+ * request may go to any node. The rules run in Redis, one atomic function call per request
+ * ({@link ChatFunctions}, chat.lua); this class turns requests into those calls and their
+ * answers into the hub's results, and holds this node's parked polls ({@link WakeUps}).
+ *
+ * <p>A node has one command connection and one pub/sub connection, both Lettuce's, asynchronous:
+ * no request thread waits for Redis, and no parked poll holds a thread. A call that Redis does
+ * not answer within {@value #CALL_SECONDS} s, or while it cannot be reached, fails the request
+ * with {@code store_unavailable}; the connections come back by themselves when Redis does.
+ *
+ * <p>Threading: the stages complete on Lettuce's I/O threads; what runs there (building results,
+ * answering polls, whose answers are written without blocking) never blocks.
+ */
+public final class RedisHub implements Hub {
+    private static final Logger LOG = LoggerFactory.getLogger(RedisHub.class);
+    /** How long start-up waits for Redis to answer. */
+    static final int START_SECONDS = 10;
+    /** How long a call may take before the request gets {@code store_unavailable}. */
+    static final int CALL_SECONDS = 2;
+    private static final int NEW_ID_TRIES = 3;
+
+    private final int pollTimeout;
+    private final int maxText;
+    private final RedisClient client;
+    private final StatefulRedisConnection<String, String> commands;
+    private final StatefulRedisPubSubConnection<String, String> pubsub;
+    private final ChatFunctions functions;
+    private final WakeUps wakeUps;
+    private final RedisSweeper sweeper;
+    private volatile boolean shuttingDown;
+
+    private RedisHub(Settings settings, RedisClient client, StatefulRedisConnection<String, String> commands,
+                     StatefulRedisPubSubConnection<String, String> pubsub) {
+        this.pollTimeout = settings.get(Option.POLL_TIMEOUT);
+        this.maxText = settings.get(Option.MAX_TEXT);
+        this.client = client;
+        this.commands = commands;
+        this.pubsub = pubsub;
+        this.functions = new ChatFunctions(commands.async(), settings);
+        this.wakeUps = new WakeUps(functions);
+        this.sweeper = new RedisSweeper(wakeUps, functions);
+    }
+
+    /**
+     * Connects to the Redis of the {@code redis} setting, waiting up to {@value #START_SECONDS} s
+     * for it, loads the chat's functions and subscribes to the wake-ups.
+     *
+     * @throws SettingsException naming {@code redis} when it does not answer in time, or is no Redis 7
+     */
+    public static RedisHub connect(Settings settings) {
+        RedisURI uri = RedisURI.create(settings.text(Option.REDIS));
+        uri.setTimeout(Duration.ofSeconds(CALL_SECONDS));
+        String where = uri.getHost() + ":" + uri.getPort();
+        // Lettuce's reconnect waits double up to 30 s; a node should be back within a second of Redis.
+        ClientResources resources = ClientResources.builder()
+                .reconnectDelay(Delay.exponential(Duration.ofMillis(10), Duration.ofSeconds(1), 2, TimeUnit.MILLISECONDS))
+                .build();
+        RedisClient client = RedisClient.create(resources, uri);
+        client.setOptions(ClientOptions.builder()
+                // While Redis is away, calls fail at once (store_unavailable) rather than queue up.
+                .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
+                // A call cut off by a lost connection is not sent again on reconnect, when its request
+                // has long been answered store_unavailable: a send must not post behind its client's back
+                // (the client retries it, with its msgId, safely).
+                .replayFilter(command -> true)
+                .timeoutOptions(TimeoutOptions.enabled(Duration.ofSeconds(CALL_SECONDS)))
+                .socketOptions(SocketOptions.builder().connectTimeout(Duration.ofSeconds(1)).build())
+                .build());
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(START_SECONDS);
+        StatefulRedisConnection<String, String> commands = null;
+        StatefulRedisPubSubConnection<String, String> pubsub = null;
+        try {
+            while (true) {
+                try {
+                    commands = commands != null ? commands : client.connect();
+                    pubsub = client.connectPubSub();
+                    break;
+                } catch (RedisException e) {
+                    if (System.nanoTime() - deadline > 0) {
+                        throw new SettingsException("--redis: " + where + " did not answer within " + START_SECONDS + " s");
+                    }
+                    Thread.sleep(250);
+                }
+            }
+            RedisHub hub = new RedisHub(settings, client, commands, pubsub);
+            hub.start(where);
+            return hub;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            shutdown(client);
+            throw new SettingsException("--redis: interrupted while connecting to " + where);
+        } catch (RuntimeException e) {
+            shutdown(client);
+            throw e;
+        }
+    }
+
+    private void start(String where) {
+        try {
+            functions.load().toCompletableFuture().get(CALL_SECONDS, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            sweeper.close();
+            throw new SettingsException("--redis: " + where + " did not take the chat's functions (Redis 7 or later is needed): " + e.getMessage());
+        }
+        pubsub.addListener(wakeUps);
+        pubsub.sync().subscribe(WakeUps.CHANNEL);
+        LOG.info("chat kept in redis at {}", where);
+    }
+
+    @Override
+    public int pollTimeoutSeconds() {
+        return pollTimeout;
+    }
+
+    @Override
+    public int maxText() {
+        return maxText;
+    }
+
+    @Override
+    public boolean isShuttingDown() {
+        return shuttingDown;
+    }
+
+    @Override
+    public CompletionStage<JoinResult> join(String name, String room, String clientId) {
+        String resume = clientId == null ? "" : ClientDigest.of(clientId);
+        return join(name, room, clientId, resume, NEW_ID_TRIES);
+    }
+
+    private CompletionStage<JoinResult> join(String name, String room, String clientId, String resume, int tries) {
+        String newId = Tokens.newClientId();
+        return functions.call("chat1_join", room, ClientDigest.of(newId), resume, name, DisplayName.key(name), Json.string(name))
+                .thenCompose(answer -> {
+                    Reply reply = new Reply(answer);
+                    switch (reply.kind()) {
+                        case "resumed":
+                            return CompletableFuture.completedFuture(joined(clientId, room, reply));
+                        case "joined":
+                            LOG.info("join room={} client={}", room, Tokens.redact(newId));
+                            return CompletableFuture.completedFuture(joined(newId, room, reply));
+                        case "taken":
+                            throw Reason.NAME_TAKEN.refusal();
+                        case "full":
+                            throw Reason.SERVER_FULL.refusal("The server has as many " + reply.text(1) + " as it may hold.");
+                        default:
+                            // The new id's digest names a live client: all but impossible, and another id will do.
+                            if (tries > 1) {
+                                return join(name, room, clientId, resume, tries - 1);
+                            }
+                            throw new IllegalStateException("no unused client id in " + NEW_ID_TRIES + " tries");
+                    }
+                });
+    }
+
+    /** {@code {kind, name, cursor, member count, first history id, history, names}} */
+    private JoinResult joined(String clientId, String room, Reply reply) {
+        List<PostedEvent> history = reply.events(4, 5);
+        return new JoinResult(clientId, reply.text(1), room, reply.number(2), history, reply.texts(6),
+                (int) reply.number(3), pollTimeout * 1000);
+    }
+
+    @Override
+    public CompletionStage<Long> send(String clientId, String text, String msgId) {
+        return functions.call("chat1_send", ClientDigest.of(clientId), Json.string(text), msgId == null ? "" : msgId)
+                .thenApply(answer -> {
+                    Reply reply = new Reply(answer);
+                    switch (reply.kind()) {
+                        case "sent":
+                            return reply.number(1);
+                        case "rate":
+                            throw Refusal.rateLimited(reply.number(1));
+                        default:
+                            throw Reason.UNKNOWN_CLIENT.refusal();
+                    }
+                });
+    }
+
+    @Override
+    public CompletionStage<PollResult> poll(String clientId, long cursor, int timeoutSeconds) {
+        String digest = ClientDigest.of(clientId);
+        int waitMillis = shuttingDown ? 0 : timeoutSeconds * 1000;
+        long subscriptions = wakeUps.subscriptions();
+        return functions.call("chat1_poll", digest, cursor, waitMillis, PollResult.MAX_BATCH).thenCompose(answer -> {
+            Reply reply = new Reply(answer);
+            switch (reply.kind()) {
+                case "now": {
+                    List<PostedEvent> events = reply.events(2, 3);
+                    return CompletableFuture.completedFuture(
+                            events.isEmpty() ? PollResult.empty(reply.number(1)) : PollResult.batch(events));
+                }
+                case "park": {
+                    CompletableFuture<PollResult> answered = new CompletableFuture<>();
+                    long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(waitMillis);
+                    wakeUps.park(new RedisPoll(digest, reply.text(1), reply.number(2), reply.number(3), deadline, answered),
+                            subscriptions);
+                    if (shuttingDown) {
+                        // Shutdown may have answered the parked polls just before this one parked.
+                        wakeUps.shutdown();
+                    }
+                    return answered;
+                }
+                default:
+                    throw Reason.UNKNOWN_CLIENT.refusal();
+            }
+        });
+    }
+
+    @Override
+    public CompletionStage<Void> leave(String clientId, int graceSeconds) {
+        return functions.call("chat1_leave", ClientDigest.of(clientId), graceSeconds).thenApply(answer -> null);
+    }
+
+    @Override
+    public void shutdown() {
+        shuttingDown = true;
+        wakeUps.shutdown();
+    }
+
+    @Override
+    public void close() {
+        shutdown();
+        sweeper.close();
+        pubsub.close();
+        commands.close();
+        shutdown(client);
+    }
+
+    /** Closes the client and the threads of its resources, which it does not own. */
+    private static void shutdown(RedisClient client) {
+        client.shutdown(0, CALL_SECONDS, TimeUnit.SECONDS);
+        client.getResources().shutdown(0, CALL_SECONDS, TimeUnit.SECONDS);
+    }
+
+    /** The whole chat's clients, rooms and grace leaves as the last sweep found them; the polls parked on this node. */
+    @Override
+    public Stats stats() {
+        RedisSweeper.Counts counts = sweeper.counts();
+        return new Stats(counts.clients(), counts.rooms(), wakeUps.parked(), 0, counts.pendingLeaves());
+    }
+}

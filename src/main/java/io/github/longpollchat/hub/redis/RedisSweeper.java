@@ -1,0 +1,68 @@
+package io.github.longpollchat.hub.redis;
+
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The node's clock, four times a second: times out this node's parked polls, and runs the chat's
+ * time-driven rules in Redis ({@code chat1_sweep}: grace leaves, expiry, presence summaries, idle
+ * rooms). Every node runs it; there is no coordinator, since each rule checks again, inside its
+ * one atomic call, what it acts on, so that two nodes sweeping at once do each thing once.
+ */
+final class RedisSweeper implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(RedisSweeper.class);
+    private static final long SWEEP_MILLIS = 250;
+    /** Clients, grace leaves, summaries and rooms handled per kind and call: a bound on each call's time in Redis. */
+    private static final int BATCH = 200;
+
+    private final WakeUps wakeUps;
+    private final ChatFunctions functions;
+    private final ScheduledThreadPoolExecutor timer;
+    /** Set while a sweep call is out: a slow Redis gets one at a time, not a pile. */
+    private final AtomicBoolean calling = new AtomicBoolean();
+    private volatile Counts counts = new Counts(0, 0, 0);
+
+    /** The whole chat's sizes, as the last sweep found them. */
+    record Counts(int clients, int rooms, int pendingLeaves) {
+    }
+
+    RedisSweeper(WakeUps wakeUps, ChatFunctions functions) {
+        this.wakeUps = wakeUps;
+        this.functions = functions;
+        this.timer = new ScheduledThreadPoolExecutor(1, runnable -> {
+            Thread thread = new Thread(runnable, "chat-redis-sweeper");
+            thread.setDaemon(true);
+            return thread;
+        });
+        timer.scheduleWithFixedDelay(this::sweep, SWEEP_MILLIS, SWEEP_MILLIS, TimeUnit.MILLISECONDS);
+    }
+
+    private void sweep() {
+        try {
+            wakeUps.sweep(System.nanoTime());
+            if (calling.compareAndSet(false, true)) {
+                functions.call("chat1_sweep", BATCH).whenComplete((answer, failure) -> {
+                    calling.set(false);
+                    if (answer != null) {
+                        Reply reply = new Reply(answer);
+                        counts = new Counts((int) reply.number(0), (int) reply.number(1), (int) reply.number(2));
+                    }
+                });
+            }
+        } catch (RuntimeException e) {
+            LOG.error("sweep failed", e);
+        }
+    }
+
+    Counts counts() {
+        return counts;
+    }
+
+    @Override
+    public void close() {
+        timer.shutdownNow();
+    }
+}

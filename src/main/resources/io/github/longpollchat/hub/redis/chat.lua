@@ -1,0 +1,411 @@
+#!lua name=longpollchat_1
+--[[
+The chat's rules as Redis functions: each call is one atomic step, whichever node makes it, so
+ids, names, limits and expiry hold for every node together. RedisHub calls them with FCALL and
+loads this library again when Redis has forgotten it. Times and ids come from Redis, never from
+a node. Layout (r = a room's name, d = a client's digest, see ClientDigest):
+
+  chat:rooms      zset  r -> when it may be forgotten (its last event + room TTL), ms
+  chat:clients    zset  d -> when it expires (last request, or a parked poll's deadline, + client TTL), ms
+  chat:graces     zset  d -> when its grace leave runs, ms
+  chat:presence   zset  r -> when its presence summary is due, ms
+  chat:r:<r>          hash  last (its newest id), seq (joins so far), pj/pjn, pl/pln (presence notes), plast
+  chat:r:<r>:log      list  the newest events' JSON, oldest first; the last one's id is `last`
+  chat:r:<r>:names    hash  name key (lower case) -> d
+  chat:r:<r>:members  zset  display name -> join number (joining order)
+  chat:r:<r>:acks     zset  d -> its last acknowledged id: a mailbox is the log after it
+  chat:c:<d>          hash  room, name, nj (the name as JSON), key, gen (polls so far), parked (gen of the parked poll, or 0)
+  chat:c:<d>:keys     zset  msgId -> the id its send got (the last 256)
+  chat:c:<d>:sent     list  when its last accepted messages were sent, ms (the rate limit's window)
+
+Every node listens on one channel, chat:wake, for:
+  e <r> <id> <json>     a new event
+  s <r> <d> <gen> <ack> the client's polls older than gen are superseded
+  g <r> <d>             the client is gone
+
+Every function takes the same eight settings first (see settings()), then its own arguments, and
+answers with an array.
+]]
+
+local WAKE = 'chat:wake'
+local CLIENTS = 'chat:clients'
+local ROOMS = 'chat:rooms'
+local GRACES = 'chat:graces'
+local PRESENCE = 'chat:presence'
+local NAMED = 10
+local PRESENCE_GAP = 2000
+local RATE_WINDOW = 10000
+local KEYS_KEPT = 256
+local OWN = 9
+
+local function room_key(room)
+  return 'chat:r:' .. room
+end
+
+local function client_key(d)
+  return 'chat:c:' .. d
+end
+
+local function settings(args)
+  local t = redis.call('TIME')
+  return {
+    history = tonumber(args[1]), mailbox = tonumber(args[2]), presence = tonumber(args[3]),
+    max_clients = tonumber(args[4]), max_rooms = tonumber(args[5]), rate = tonumber(args[6]),
+    client_ttl = tonumber(args[7]), room_ttl = tonumber(args[8]),
+    now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+  }
+end
+
+-- The events after id `after`, at most `max`: the id of the first, and their JSON.
+local function range(r, after, last, max)
+  local n = redis.call('LLEN', r .. ':log')
+  local first = last - n + 1
+  local from = math.max(after + 1, first)
+  if from > last then
+    return from, {}
+  end
+  local to = math.min(last, from + max - 1)
+  return from, redis.call('LRANGE', r .. ':log', from - first, to - first)
+end
+
+-- Gives an event the room's next id, keeps it in the log and wakes every node. body: the event's
+-- fields between "room" and "ts", already JSON.
+local function append(s, room, body)
+  local r = room_key(room)
+  local id = redis.call('HINCRBY', r, 'last', 1)
+  local json = '{"id":' .. id .. ',"room":"' .. room .. '"' .. body .. ',"ts":' .. s.now .. '}'
+  redis.call('RPUSH', r .. ':log', json)
+  redis.call('ZADD', ROOMS, s.now + s.room_ttl, room)
+  redis.call('PUBLISH', WAKE, 'e ' .. room .. ' ' .. id .. ' ' .. json)
+  return id
+end
+
+-- Notes a join ('j') or leave ('l') of a big room for its next presence summary.
+local function note(room, kind, nj)
+  local r = room_key(room)
+  local n = redis.call('HINCRBY', r, 'p' .. kind .. 'n', 1)
+  if n <= NAMED then
+    local names = redis.call('HGET', r, 'p' .. kind)
+    redis.call('HSET', r, 'p' .. kind, names and (names .. ',' .. nj) or nj)
+  end
+  local due = tonumber(redis.call('HGET', r, 'plast') or 0) + PRESENCE_GAP
+  redis.call('ZADD', PRESENCE, 'NX', due, room)
+end
+
+-- A request of the client came: it lives on (a parked poll's longer deadline stands), and a
+-- pending grace leave is off.
+local function touch(s, d)
+  redis.call('ZADD', CLIENTS, 'GT', s.now + s.client_ttl, d)
+  redis.call('ZREM', GRACES, d)
+end
+
+-- Takes a client out of its room and frees every key of it; its leave goes to the room (in a
+-- big room, to the next summary), its parked poll is told. Returns its room, or nil if it was gone.
+local function drop(s, d)
+  redis.call('ZREM', CLIENTS, d)
+  redis.call('ZREM', GRACES, d)
+  local c = client_key(d)
+  local f = redis.call('HMGET', c, 'room', 'name', 'nj', 'key')
+  local room = f[1]
+  if not room then
+    return nil
+  end
+  local r = room_key(room)
+  local big = redis.call('ZCARD', r .. ':members') > s.presence
+  redis.call('DEL', c, c .. ':keys', c .. ':sent')
+  redis.call('HDEL', r .. ':names', f[4])
+  redis.call('ZREM', r .. ':members', f[2])
+  redis.call('ZREM', r .. ':acks', d)
+  redis.call('PUBLISH', WAKE, 'g ' .. room .. ' ' .. d)
+  if big then
+    note(room, 'l', f[3])
+  else
+    append(s, room, ',"type":"leave","name":' .. f[3])
+  end
+  return room
+end
+
+-- After the room's new events: evicts every member with more than `mailbox` events unacknowledged
+-- (each eviction posts a leave, which may overflow others: a loop, not recursion), then trims the
+-- log to what the history and the remaining mailboxes need.
+local function settle(s, room)
+  local r = room_key(room)
+  while true do
+    local last = tonumber(redis.call('HGET', r, 'last'))
+    local over = redis.call('ZRANGEBYSCORE', r .. ':acks', '-inf', '(' .. (last - s.mailbox), 'LIMIT', 0, 100)
+    if #over == 0 then
+      break
+    end
+    for _, d in ipairs(over) do
+      drop(s, d)
+    end
+  end
+  local last = tonumber(redis.call('HGET', r, 'last'))
+  local keep = s.history
+  local oldest = redis.call('ZRANGE', r .. ':acks', 0, 0, 'WITHSCORES')
+  if oldest[2] then
+    keep = math.max(keep, last - tonumber(oldest[2]))
+  end
+  if keep == 0 then
+    redis.call('DEL', r .. ':log')
+  else
+    redis.call('LTRIM', r .. ':log', -keep, -1)
+  end
+end
+
+-- Posts a big room's presence summary if one is due.
+local function tell(s, room)
+  local r = room_key(room)
+  local p = redis.call('HMGET', r, 'pj', 'pjn', 'pl', 'pln', 'plast')
+  local joins, leaves = tonumber(p[2] or 0), tonumber(p[4] or 0)
+  if joins + leaves == 0 then
+    redis.call('ZREM', PRESENCE, room)
+    return
+  end
+  local due = tonumber(p[5] or 0) + PRESENCE_GAP
+  if s.now < due then
+    redis.call('ZADD', PRESENCE, due, room)
+    return
+  end
+  local more = math.max(0, joins - NAMED) + math.max(0, leaves - NAMED)
+  local count = redis.call('ZCARD', r .. ':members')
+  append(s, room, ',"type":"presence","count":' .. count .. ',"joined":[' .. (p[1] or '') .. '],"left":['
+      .. (p[3] or '') .. '],"more":' .. more)
+  redis.call('HDEL', r, 'pj', 'pjn', 'pl', 'pln')
+  redis.call('HSET', r, 'plast', s.now)
+  redis.call('ZREM', PRESENCE, room)
+  settle(s, room)
+end
+
+local function forget(room)
+  local r = room_key(room)
+  redis.call('DEL', r, r .. ':log', r .. ':names', r .. ':members', r .. ':acks')
+  redis.call('ZREM', ROOMS, room)
+  redis.call('ZREM', PRESENCE, room)
+end
+
+-- What /join answers: {kind, name, cursor, member count, first history id, history, names}. In a
+-- big room only `presence` names, the client's own last.
+local function joined(s, room, kind, name, cursor)
+  local r = room_key(room)
+  local last = tonumber(redis.call('HGET', r, 'last'))
+  local first, history = range(r, last - s.history, last, s.history)
+  local count = redis.call('ZCARD', r .. ':members')
+  local names
+  if count > s.presence then
+    names = {}
+    for _, other in ipairs(redis.call('ZRANGE', r .. ':members', 0, s.presence - 1)) do
+      if other ~= name and #names < s.presence - 1 then
+        names[#names + 1] = other
+      end
+    end
+    names[#names + 1] = name
+  else
+    names = redis.call('ZRANGE', r .. ':members', 0, -1)
+  end
+  return {kind, name, cursor, count, first, history, names}
+end
+
+-- args: room, d (the new client's), resume (a digest, or ''), name, name key, name as JSON
+redis.register_function('chat1_join', function(_, args)
+  local s = settings(args)
+  local room, d, resume, name, key, nj = args[OWN], args[OWN + 1], args[OWN + 2], args[OWN + 3], args[OWN + 4], args[OWN + 5]
+  local r = room_key(room)
+  if resume ~= '' then
+    local f = redis.call('HMGET', client_key(resume), 'room', 'name')
+    if f[1] == room then
+      touch(s, resume)
+      return joined(s, room, 'resumed', f[2], tonumber(redis.call('ZSCORE', r .. ':acks', resume)))
+    end
+  end
+  if redis.call('HEXISTS', r .. ':names', key) == 1 then
+    return {'taken'}
+  end
+  if redis.call('ZCARD', CLIENTS) >= s.max_clients then
+    return {'full', 'clients'}
+  end
+  local c = client_key(d)
+  if redis.call('EXISTS', c) == 1 then
+    return {'again'}
+  end
+  if redis.call('EXISTS', r) == 0 then
+    if redis.call('ZCARD', ROOMS) >= s.max_rooms then
+      return {'full', 'rooms'}
+    end
+    redis.call('HSET', r, 'last', 0)
+    redis.call('ZADD', ROOMS, s.now + s.room_ttl, room)
+  end
+  local last = tonumber(redis.call('HGET', r, 'last'))
+  local seq = redis.call('HINCRBY', r, 'seq', 1)
+  redis.call('HSET', c, 'room', room, 'name', name, 'nj', nj, 'key', key, 'gen', 0, 'parked', 0)
+  redis.call('HSET', r .. ':names', key, d)
+  redis.call('ZADD', r .. ':members', seq, name)
+  redis.call('ZADD', r .. ':acks', last, d)
+  redis.call('ZADD', CLIENTS, s.now + s.client_ttl, d)
+  local reply = joined(s, room, 'joined', name, last)
+  if reply[4] > s.presence then
+    note(room, 'j', nj)
+  else
+    append(s, room, ',"type":"join","name":' .. nj)
+    settle(s, room)
+  end
+  return reply
+end)
+
+-- args: d, text as JSON, msgId (or '')
+redis.register_function('chat1_send', function(_, args)
+  local s = settings(args)
+  local d, text, msg_id = args[OWN], args[OWN + 1], args[OWN + 2]
+  local c = client_key(d)
+  local f = redis.call('HMGET', c, 'room', 'nj')
+  if not f[1] then
+    return {'gone'}
+  end
+  touch(s, d)
+  if msg_id ~= '' then
+    local earlier = redis.call('ZSCORE', c .. ':keys', msg_id)
+    if earlier then
+      return {'sent', tonumber(earlier)}
+    end
+  end
+  if s.rate > 0 and redis.call('LLEN', c .. ':sent') >= s.rate then
+    local wait = tonumber(redis.call('LINDEX', c .. ':sent', 0)) + RATE_WINDOW - s.now
+    if wait > 0 then
+      return {'rate', math.ceil(wait / 1000)}
+    end
+  end
+  local id = append(s, f[1], ',"type":"message","name":' .. f[2] .. ',"text":' .. text)
+  if msg_id ~= '' then
+    redis.call('ZADD', c .. ':keys', id, msg_id)
+    if redis.call('ZCARD', c .. ':keys') > KEYS_KEPT then
+      redis.call('ZREMRANGEBYRANK', c .. ':keys', 0, 0)
+    end
+  end
+  if s.rate > 0 then
+    redis.call('RPUSH', c .. ':sent', s.now)
+    redis.call('LTRIM', c .. ':sent', -s.rate, -1)
+  end
+  settle(s, f[1])
+  return {'sent', id}
+end)
+
+-- args: d, cursor (-1 for none), how long it may park (ms; 0 answers at once), batch size.
+-- Answers {'now', ack, first id, events}, or {'park', room, ack, gen}: then the node holds the
+-- poll until a wake-up on chat:wake, and tells chat1_ended when it answered it.
+redis.register_function('chat1_poll', function(_, args)
+  local s = settings(args)
+  local d, cursor, wait, max = args[OWN], tonumber(args[OWN + 1]), tonumber(args[OWN + 2]), tonumber(args[OWN + 3])
+  local c = client_key(d)
+  local room = redis.call('HGET', c, 'room')
+  if not room then
+    return {'gone'}
+  end
+  local r = room_key(room)
+  local last = tonumber(redis.call('HGET', r, 'last'))
+  local ack = tonumber(redis.call('ZSCORE', r .. ':acks', d))
+  if cursor > ack then
+    ack = math.min(cursor, last)
+    redis.call('ZADD', r .. ':acks', ack, d)
+  end
+  local gen = redis.call('HINCRBY', c, 'gen', 1)
+  if redis.call('HGET', c, 'parked') ~= '0' then
+    redis.call('PUBLISH', WAKE, 's ' .. room .. ' ' .. d .. ' ' .. gen .. ' ' .. ack)
+  end
+  redis.call('ZREM', GRACES, d)
+  if last > ack or wait == 0 then
+    redis.call('HSET', c, 'parked', 0)
+    redis.call('ZADD', CLIENTS, s.now + s.client_ttl, d)
+    local first, events = range(r, ack, last, max)
+    return {'now', ack, first, events}
+  end
+  redis.call('HSET', c, 'parked', gen)
+  redis.call('ZADD', CLIENTS, s.now + wait + s.client_ttl, d)
+  return {'park', room, ack, gen}
+end)
+
+-- args: d1, gen1, d2, gen2, ...: polls a node has answered. The TTL counts from now, unless a
+-- newer poll is parked.
+redis.register_function('chat1_ended', function(_, args)
+  local s = settings(args)
+  for i = OWN, #args, 2 do
+    local d, gen = args[i], args[i + 1]
+    local c = client_key(d)
+    if redis.call('HGET', c, 'parked') == gen then
+      redis.call('HSET', c, 'parked', 0)
+      redis.call('ZADD', CLIENTS, 'XX', s.now + s.client_ttl, d)
+    end
+  end
+  return {#args - OWN + 1}
+end)
+
+-- args: room, after, batch size. Answers {first id, events}.
+redis.register_function{function_name = 'chat1_read', flags = {'no-writes'}, callback = function(_, args)
+  local room, after, max = args[OWN], tonumber(args[OWN + 1]), tonumber(args[OWN + 2])
+  local r = room_key(room)
+  local first, events = range(r, after, tonumber(redis.call('HGET', r, 'last') or 0), max)
+  return {first, events}
+end}
+
+-- args: d1, gen1, ack1, ...: parked polls whose wake-ups may have been lost (pub/sub cut). For
+-- each, two entries: 'g', 0 (gone), 's', ack (superseded), 'w', 0 (has events) or 'p', 0 (still waits).
+redis.register_function{function_name = 'chat1_check', flags = {'no-writes'}, callback = function(_, args)
+  local out = {}
+  for i = OWN, #args, 3 do
+    local d, gen, ack = args[i], args[i + 1], tonumber(args[i + 2])
+    local f = redis.call('HMGET', client_key(d), 'room', 'gen')
+    local state, value = 'p', 0
+    if not f[1] then
+      state = 'g'
+    elseif f[2] ~= gen then
+      state, value = 's', tonumber(redis.call('ZSCORE', room_key(f[1]) .. ':acks', d))
+    elseif tonumber(redis.call('HGET', room_key(f[1]), 'last')) > ack then
+      state = 'w'
+    end
+    out[#out + 1] = state
+    out[#out + 1] = value
+  end
+  return out
+end}
+
+-- args: d, grace (s; 0 leaves now)
+redis.register_function('chat1_leave', function(_, args)
+  local s = settings(args)
+  local d, grace = args[OWN], tonumber(args[OWN + 1])
+  if redis.call('EXISTS', client_key(d)) == 0 then
+    return {0}
+  end
+  if grace == 0 then
+    settle(s, drop(s, d))
+  else
+    touch(s, d)
+    redis.call('ZADD', GRACES, s.now + grace * 1000, d)
+  end
+  return {1}
+end)
+
+-- args: batch. The time-driven rules, run by every node a few times a second; each step checks
+-- again what it acts on, so two nodes sweeping at once do each thing once. Answers {clients,
+-- rooms, grace leaves pending}.
+redis.register_function('chat1_sweep', function(_, args)
+  local s = settings(args)
+  local batch = tonumber(args[OWN])
+  for _, zset in ipairs({GRACES, CLIENTS}) do
+    for _, d in ipairs(redis.call('ZRANGEBYSCORE', zset, '-inf', s.now, 'LIMIT', 0, batch)) do
+      local room = drop(s, d)
+      if room then
+        settle(s, room)
+      end
+    end
+  end
+  for _, room in ipairs(redis.call('ZRANGEBYSCORE', PRESENCE, '-inf', s.now, 'LIMIT', 0, batch)) do
+    tell(s, room)
+  end
+  for _, room in ipairs(redis.call('ZRANGEBYSCORE', ROOMS, '-inf', s.now, 'LIMIT', 0, batch)) do
+    if redis.call('ZCARD', room_key(room) .. ':members') == 0 then
+      forget(room)
+    else
+      redis.call('ZADD', ROOMS, s.now + s.room_ttl, room)
+    end
+  end
+  return {redis.call('ZCARD', CLIENTS), redis.call('ZCARD', ROOMS), redis.call('ZCARD', GRACES)}
+end)

@@ -1,0 +1,116 @@
+package io.github.longpollchat.hub.redis;
+
+import io.github.longpollchat.config.Option;
+import io.github.longpollchat.config.Settings;
+import io.github.longpollchat.hub.JoinResult;
+import io.github.longpollchat.hub.PollResult;
+import io.github.longpollchat.hub.PostedEvent;
+import io.github.longpollchat.hub.Refusal;
+import io.github.longpollchat.testing.RedisServer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.BooleanSupplier;
+
+/**
+ * Chat nodes in this JVM that share one private Redis, as servers on several machines would:
+ * each {@link #node} has its own connections, wake-ups and sweeper. And the waits the tests need,
+ * every one bounded.
+ */
+final class Nodes implements AutoCloseable {
+    /** Longer than any call may take ({@link RedisHub#CALL_SECONDS}). */
+    static final long WAIT_MILLIS = 5000;
+
+    private final RedisServer redis;
+    private final List<RedisHub> started = new ArrayList<>();
+
+    Nodes(RedisServer redis) {
+        this.redis = redis;
+    }
+
+    /** Defaults with the chat in this Redis, but no rate limit, then the overrides. */
+    static Settings settings(RedisServer redis, Object... optionValuePairs) {
+        Settings settings = Settings.defaults().with(Option.REDIS, redis.uri()).with(Option.RATE_LIMIT, 0);
+        for (int i = 0; i < optionValuePairs.length; i += 2) {
+            settings = settings.with((Option) optionValuePairs[i], optionValuePairs[i + 1]);
+        }
+        return settings;
+    }
+
+    /** A new node on the shared Redis; closed with the others. */
+    RedisHub node(Object... optionValuePairs) {
+        RedisHub hub = RedisHub.connect(settings(redis, optionValuePairs));
+        started.add(hub);
+        return hub;
+    }
+
+    /** The stage's result, or the refusal it failed with, thrown. */
+    static <T> T await(CompletionStage<T> stage) throws InterruptedException, TimeoutException {
+        try {
+            return stage.toCompletableFuture().get(WAIT_MILLIS, TimeUnit.MILLISECONDS);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException failure) {
+                throw failure;
+            }
+            throw new IllegalStateException(e.getCause());
+        }
+    }
+
+    /** The refusal the stage failed with; fails the test if it did not. */
+    static Refusal refusal(CompletionStage<?> stage) throws InterruptedException, TimeoutException {
+        try {
+            Object result = await(stage);
+            throw new AssertionError("expected a refusal, got " + result);
+        } catch (Refusal refusal) {
+            return refusal;
+        }
+    }
+
+    static JoinResult join(RedisHub node, String name, String room) throws Exception {
+        return await(node.join(name, room, null));
+    }
+
+    /** Waits until the condition holds, at most {@code millis}. @return whether it held */
+    static boolean within(long millis, BooleanSupplier condition) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() - deadline > 0) {
+                return false;
+            }
+            Thread.sleep(5);
+        }
+        return true;
+    }
+
+    /** Polls the client on that node until an event passes the test, at most {@code millis}. @return the events seen, in order */
+    static List<PostedEvent> pollUntil(RedisHub node, String clientId, long cursor, long millis,
+                                       java.util.function.Predicate<PostedEvent> wanted) throws Exception {
+        List<PostedEvent> seen = new ArrayList<>();
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
+        while (System.nanoTime() - deadline < 0) {
+            PollResult result = await(node.poll(clientId, cursor, 1));
+            seen.addAll(result.messages());
+            cursor = result.cursor();
+            if (result.messages().stream().anyMatch(wanted)) {
+                return seen;
+            }
+        }
+        return seen;
+    }
+
+    /** The events of a room's log in Redis, as JSON. */
+    List<String> log(String room) {
+        String all = redis.cli("LRANGE", "chat:r:" + room + ":log", "0", "-1");
+        return all.isEmpty() ? List.of() : List.of(all.split("\n"));
+    }
+
+    @Override
+    public void close() {
+        for (RedisHub hub : started) {
+            hub.close();
+        }
+    }
+}
