@@ -83,7 +83,7 @@ class ForgottenRoomLeavesNoKeyIT {
                 assertTrue(member.send(member.name + " says " + k, "k" + k, deadline) > 0);
             }
         }
-        assertEquals(200, cluster.client().leave(members.get(0).clientId).status());
+        assertEquals(204, cluster.client().leave(members.get(0).clientId).status());
         return members.stream().map(m -> m.clientId).toList();
     }
 

@@ -81,6 +81,7 @@ class PubSubCutMissesNoMessageIT {
                 }
             }
             pollers.forEach(Member::stop);
+            assertTrue(sender.send("that is all", "end", deadline) > 0, "the last message, which ends the parked polls");
             for (Future<?> poll : polling) {
                 poll.get(POLL_TIMEOUT + 30, TimeUnit.SECONDS);
             }
