@@ -4,17 +4,14 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.longpollchat.config.Option;
-import io.github.longpollchat.testing.Cluster;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Protocol v1.1 "Many nodes" and issue 13's bounded memory: after a room's TTL, no key of the room
@@ -31,20 +28,8 @@ class ForgottenRoomLeavesNoKeyIT {
     /** Client TTL, room TTL, sweeps and a margin on a loaded machine. */
     private static final long FORGET_NANOS = TimeUnit.SECONDS.toNanos(40);
 
-    private static Cluster cluster;
-
-    @BeforeAll
-    static void start() throws Exception {
-        cluster = ClusterRun.start(ForgottenRoomLeavesNoKeyIT.class, false,
-                Map.of(Option.CLIENT_TTL, Integer.toString(CLIENT_TTL), Option.ROOM_TTL, Integer.toString(ROOM_TTL)));
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        if (cluster != null) {
-            cluster.close();
-        }
-    }
+    @RegisterExtension
+    static final ClusterRun run = ClusterRun.with(false, Map.of(Option.CLIENT_TTL, Integer.toString(CLIENT_TTL), Option.ROOM_TTL, Integer.toString(ROOM_TTL)));
 
     @Test
     void afterTheRoomTtlNoKeyOfTheRoomOrItsClientsIsLeftInRedis() throws Exception {
@@ -73,17 +58,14 @@ class ForgottenRoomLeavesNoKeyIT {
      * leaves, the others go quiet; returns their clientIds.
      */
     private static List<String> use(String room) throws InterruptedException {
-        List<Member> members = new ArrayList<>();
-        for (int i = 0; i < 3; i++) {
-            members.add(Member.join(cluster.client(), "m" + i, room));
-        }
+        List<Member> members = Member.joinAll(run.cluster().client(), "m", 3, room);
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
         for (Member member : members) {
             for (int k = 0; k < 3; k++) {
                 assertTrue(member.send(member.name + " says " + k, "k" + k, deadline) > 0);
             }
         }
-        assertEquals(204, cluster.client().leave(members.get(0).clientId).status());
+        assertEquals(204, run.cluster().client().leave(members.get(0).clientId).status());
         return members.stream().map(m -> m.clientId).toList();
     }
 
@@ -108,7 +90,7 @@ class ForgottenRoomLeavesNoKeyIT {
     /** Every key, by SCAN. */
     private static Set<String> keys() throws Exception {
         Set<String> keys = new TreeSet<>();
-        for (String line : cluster.redis().cli("--scan").split("\n")) {
+        for (String line : run.cluster().redis().cli("--scan").split("\n")) {
             if (!line.isBlank()) {
                 keys.add(line.trim());
             }

@@ -10,6 +10,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 
 /**
  * A member of a room as a careful client is one, for the cluster tests: it polls with the cursor
@@ -48,6 +51,35 @@ final class Member {
     static Member join(ChatClient http, String name, String room) {
         JsonNode joined = http.join(name, room);
         return new Member(http, name, joined.get("clientId").asText(), joined.get("cursor").asLong());
+    }
+
+    /** {@code count} members named {@code prefix0}, {@code prefix1} …, joined one after the other through {@code http}. */
+    static List<Member> joinAll(ChatClient http, String prefix, int count, String room) {
+        List<Member> members = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            members.add(join(http, prefix + i, room));
+        }
+        return members;
+    }
+
+    /** Each member polls on a thread of {@code pool}, as {@link #pollUntil}. */
+    static List<Future<?>> pollAll(ExecutorService pool, List<Member> members, long deadline, int timeoutSeconds) {
+        List<Future<?>> polling = new ArrayList<>();
+        for (Member member : members) {
+            polling.add(pool.submit(() -> {
+                member.pollUntil(deadline, timeoutSeconds);
+                return null;
+            }));
+        }
+        return polling;
+    }
+
+    /** Stops the members and waits for each poll loop to end: its last poll's timeout at the most, and 30 s. */
+    static void stopAll(List<Member> members, List<Future<?>> polling, int timeoutSeconds) throws Exception {
+        members.forEach(Member::stop);
+        for (Future<?> poll : polling) {
+            poll.get(timeoutSeconds + 30, TimeUnit.SECONDS);
+        }
     }
 
     /**

@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.longpollchat.config.Option;
-import io.github.longpollchat.testing.Cluster;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -16,10 +15,9 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Protocol v1.1 "Many nodes": a node that is killed loses nothing. A fan-out storm through the
@@ -37,46 +35,22 @@ class NodeKilledMidStormLosesNothingIT {
     private static final int KILLED = 1;
     private static final long RUN_NANOS = TimeUnit.SECONDS.toNanos(150);
 
-    private static Cluster cluster;
-
-    @BeforeAll
-    static void start() throws Exception {
-        cluster = ClusterRun.start(NodeKilledMidStormLosesNothingIT.class, true,
-                Map.of(Option.RATE_LIMIT, "0", Option.POLL_TIMEOUT, Integer.toString(POLL_TIMEOUT)));
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        if (cluster != null) {
-            cluster.close();
-        }
-    }
+    @RegisterExtension
+    static final ClusterRun run = ClusterRun.with(true, Map.of(Option.RATE_LIMIT, "0", Option.POLL_TIMEOUT, Integer.toString(POLL_TIMEOUT)));
 
     @Test
     void aNodeKilledMidStormLosesNoMessageAndEveryClientCarriesOnThroughTheOthers() throws Exception {
         long deadline = System.nanoTime() + RUN_NANOS;
         String room = "storm";
-        List<Member> pollers = new ArrayList<>();
-        for (int i = 0; i < POLLERS; i++) {
-            pollers.add(Member.join(cluster.client(), "p" + i, room));
-        }
-        List<Member> senders = new ArrayList<>();
-        for (int i = 0; i < SENDERS; i++) {
-            senders.add(Member.join(cluster.client(), "s" + i, room));
-        }
+        List<Member> pollers = Member.joinAll(run.cluster().client(), "p", POLLERS, room);
+        List<Member> senders = Member.joinAll(run.cluster().client(), "s", SENDERS, room);
         ExecutorService pool = Executors.newFixedThreadPool(POLLERS + SENDERS);
         Set<String> accepted = ConcurrentHashMap.newKeySet();
         Set<Long> acceptedIds = ConcurrentHashMap.newKeySet();
         CountDownLatch aThird = new CountDownLatch(SENDERS * MESSAGES_EACH / 3);
         long[] killedAt = {0};
         try {
-            List<Future<?>> polling = new ArrayList<>();
-            for (Member poller : pollers) {
-                polling.add(pool.submit(() -> {
-                    poller.pollUntil(deadline, POLL_TIMEOUT);
-                    return null;
-                }));
-            }
+            List<Future<?>> polling = Member.pollAll(pool, pollers, deadline, POLL_TIMEOUT);
             List<Future<?>> sending = new ArrayList<>();
             for (Member sender : senders) {
                 sending.add(pool.submit(() -> {
@@ -93,7 +67,7 @@ class NodeKilledMidStormLosesNothingIT {
                 }));
             }
             assertTrue(aThird.await(60, TimeUnit.SECONDS), "a third of the sends within 60 s");
-            cluster.kill(KILLED);
+            run.cluster().kill(KILLED);
             killedAt[0] = System.nanoTime();
             for (Future<?> send : sending) {
                 send.get(90, TimeUnit.SECONDS);
@@ -102,18 +76,15 @@ class NodeKilledMidStormLosesNothingIT {
             while (pollers.stream().anyMatch(p -> !p.missing(accepted).isEmpty()) && System.nanoTime() - drained < 0) {
                 Thread.sleep(50);
             }
-            pollers.forEach(Member::stop);
-            for (Future<?> poll : polling) {
-                poll.get(POLL_TIMEOUT + 30, TimeUnit.SECONDS);
-            }
+            Member.stopAll(pollers, polling, POLL_TIMEOUT);
         } finally {
             pollers.forEach(Member::stop);
             pool.shutdownNow();
         }
 
-        String where = cluster + "\nrefusals: " + Member.refusals(pollers) + " / senders " + Member.refusals(senders);
+        String where = run.cluster() + "\nrefusals: " + Member.refusals(pollers) + " / senders " + Member.refusals(senders);
         System.out.println(where);
-        assertFalse(cluster.isAlive(KILLED), "the node was killed");
+        assertFalse(run.cluster().isAlive(KILLED), "the node was killed");
         assertEquals(SENDERS * MESSAGES_EACH, accepted.size(), where);
         assertEquals(SENDERS * MESSAGES_EACH, acceptedIds.size(), "one id per message, retries included: " + where);
         long afterKill = pollers.get(0).texts.values().stream().filter(at -> at - killedAt[0] > 0).count();
@@ -123,9 +94,9 @@ class NodeKilledMidStormLosesNothingIT {
             assertEquals(0, poller.repeated, () -> "repeated at " + poller);
             assertEquals(List.of(), poller.breaks(), () -> "ids not contiguous at " + poller);
         }
-        for (int i = 0; i < cluster.size(); i++) {
+        for (int i = 0; i < run.cluster().size(); i++) {
             if (i != KILLED) {
-                assertTrue(cluster.isAlive(i), "node " + i + " still runs: " + where);
+                assertTrue(run.cluster().isAlive(i), "node " + i + " still runs: " + where);
             }
         }
     }

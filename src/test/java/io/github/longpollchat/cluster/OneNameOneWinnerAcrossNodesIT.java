@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.github.longpollchat.config.Option;
 import io.github.longpollchat.testing.ChatClient;
-import io.github.longpollchat.testing.Cluster;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -15,10 +14,9 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Protocol v1.1 "Many nodes": names are unique in a room for the whole chat. Fifty joins with one
@@ -32,25 +30,14 @@ class OneNameOneWinnerAcrossNodesIT {
     private static final int NODES = 3;
     private static final int ROOMS = 4;
 
-    private static Cluster cluster;
-
-    @BeforeAll
-    static void start() throws Exception {
-        cluster = ClusterRun.start(OneNameOneWinnerAcrossNodesIT.class, false, Map.of(Option.MAX_CLIENTS, "1000"));
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        if (cluster != null) {
-            cluster.close();
-        }
-    }
+    @RegisterExtension
+    static final ClusterRun run = ClusterRun.with(false, Map.of(Option.MAX_CLIENTS, "1000"));
 
     @Test
     void fiftyJoinsWithOneNameAtOnceAcrossThreeNodesMakeExactlyOneMember() throws Exception {
         List<ChatClient> nodes = new ArrayList<>();
         for (int i = 0; i < NODES; i++) {
-            nodes.add(cluster.client(i));
+            nodes.add(run.cluster().client(i));
         }
         ExecutorService pool = Executors.newFixedThreadPool(JOINS);
         try {
@@ -71,7 +58,7 @@ class OneNameOneWinnerAcrossNodesIT {
                     outcomes.merge(join.get(60, TimeUnit.SECONDS), 1, Integer::sum);
                 }
                 assertEquals(Map.of("200", 1, "409 name_taken", JOINS - 1), outcomes, "room " + name);
-                JsonNode members = cluster.client().join("other", name).get("members");
+                JsonNode members = run.cluster().client().join("other", name).get("members");
                 List<String> names = new ArrayList<>();
                 members.forEach(m -> names.add(m.asText()));
                 assertEquals(1, names.stream().filter("same"::equals).count(), "one 'same' among " + names);

@@ -4,8 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.longpollchat.config.Option;
-import io.github.longpollchat.testing.Cluster;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -13,10 +11,9 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Protocol v1.1 "Many nodes": a poll parked on any node is woken by a send on any other, even
@@ -32,44 +29,23 @@ class PubSubCutMissesNoMessageIT {
     private static final int POLL_TIMEOUT = 30;
     private static final int WAKE_SECONDS = 5;
 
-    private static Cluster cluster;
-
-    @BeforeAll
-    static void start() throws Exception {
-        cluster = ClusterRun.start(PubSubCutMissesNoMessageIT.class, true,
-                Map.of(Option.RATE_LIMIT, "0", Option.POLL_TIMEOUT, Integer.toString(POLL_TIMEOUT)));
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        if (cluster != null) {
-            cluster.close();
-        }
-    }
+    @RegisterExtension
+    static final ClusterRun run = ClusterRun.with(true, Map.of(Option.RATE_LIMIT, "0", Option.POLL_TIMEOUT, Integer.toString(POLL_TIMEOUT)));
 
     @Test
     void cuttingEveryPubSubConnectionMakesNoPollMissAMessage() throws Exception {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(150);
         String room = "cut";
-        List<Member> pollers = new ArrayList<>();
-        for (int i = 0; i < POLLERS; i++) {
-            pollers.add(Member.join(cluster.client(), "p" + i, room));
-        }
-        Member sender = Member.join(cluster.client(), "sender", room);
+        List<Member> pollers = Member.joinAll(run.cluster().client(), "p", POLLERS, room);
+        Member sender = Member.join(run.cluster().client(), "sender", room);
         ExecutorService pool = Executors.newFixedThreadPool(POLLERS);
         Map<Integer, String> cut = new TreeMap<>();
         Map<String, Long> sentAt = new TreeMap<>();
         try {
-            List<Future<?>> polling = new ArrayList<>();
-            for (Member poller : pollers) {
-                polling.add(pool.submit(() -> {
-                    poller.pollUntil(deadline, POLL_TIMEOUT);
-                    return null;
-                }));
-            }
+            List<Future<?>> polling = Member.pollAll(pool, pollers, deadline, POLL_TIMEOUT);
             Thread.sleep(1000); // every poll parked
             for (int round = 0; round < ROUNDS; round++) {
-                cut.put(round, cluster.redis().cli("CLIENT", "KILL", "TYPE", "pubsub").trim());
+                cut.put(round, run.cluster().redis().cli("CLIENT", "KILL", "TYPE", "pubsub").trim());
                 // From at once to 300 ms after the cut: before, during and after the node re-subscribes.
                 Thread.sleep(round * 37 % 300);
                 String text = "after cut " + round;
@@ -82,17 +58,15 @@ class PubSubCutMissesNoMessageIT {
             }
             pollers.forEach(Member::stop);
             assertTrue(sender.send("that is all", "end", deadline) > 0, "the last message, which ends the parked polls");
-            for (Future<?> poll : polling) {
-                poll.get(POLL_TIMEOUT + 30, TimeUnit.SECONDS);
-            }
+            Member.stopAll(pollers, polling, POLL_TIMEOUT);
         } finally {
             pollers.forEach(Member::stop);
             pool.shutdownNow();
         }
 
-        String where = cluster + "\npub/sub connections cut per round: " + cut + "\nrefusals: " + Member.refusals(pollers);
+        String where = run.cluster() + "\npub/sub connections cut per round: " + cut + "\nrefusals: " + Member.refusals(pollers);
         System.out.println(where);
-        assertEquals(Integer.toString(cluster.size()), cut.get(0), "one pub/sub connection per node, all cut: " + where);
+        assertEquals(Integer.toString(run.cluster().size()), cut.get(0), "one pub/sub connection per node, all cut: " + where);
         for (Member poller : pollers) {
             sentAt.forEach((text, at) -> {
                 Long got = poller.texts.get(text);

@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.github.longpollchat.config.Option;
-import io.github.longpollchat.testing.Cluster;
 import io.github.longpollchat.testing.Reply;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
@@ -18,10 +17,9 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Protocol v1.1 "Many nodes": while Redis cannot be reached, requests that need it get
@@ -39,47 +37,23 @@ class RedisRestartUnderLoadLosesNothingIT {
     private static final long LOAD_MILLIS = 1500;
     private static final long RUN_NANOS = TimeUnit.SECONDS.toNanos(120);
 
-    private static Cluster cluster;
-
-    @BeforeAll
-    static void start() throws Exception {
-        cluster = ClusterRun.start(RedisRestartUnderLoadLosesNothingIT.class, true,
-                Map.of(Option.RATE_LIMIT, "0", Option.POLL_TIMEOUT, Integer.toString(POLL_TIMEOUT),
+    @RegisterExtension
+    static final ClusterRun run = ClusterRun.with(true, Map.of(Option.RATE_LIMIT, "0", Option.POLL_TIMEOUT, Integer.toString(POLL_TIMEOUT),
                         Option.HISTORY, "10000", Option.CLIENT_TTL, "120"));
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        if (cluster != null) {
-            cluster.close();
-        }
-    }
 
     @Test
     void redisStoppedUnderLoadIs503ThenResumesWithoutRestartingANodeAndLosesNothingAcknowledged() throws Exception {
         long deadline = System.nanoTime() + RUN_NANOS;
         String room = "restart";
-        List<Member> pollers = new ArrayList<>();
-        for (int i = 0; i < POLLERS; i++) {
-            pollers.add(Member.join(cluster.client(), "p" + i, room));
-        }
-        List<Member> senders = new ArrayList<>();
-        for (int i = 0; i < SENDERS; i++) {
-            senders.add(Member.join(cluster.client(), "s" + i, room));
-        }
+        List<Member> pollers = Member.joinAll(run.cluster().client(), "p", POLLERS, room);
+        List<Member> senders = Member.joinAll(run.cluster().client(), "s", SENDERS, room);
         Map<String, Long> acknowledged = new ConcurrentHashMap<>();
         AtomicBoolean sending = new AtomicBoolean(true);
         ExecutorService pool = Executors.newFixedThreadPool(POLLERS + SENDERS);
         Map<Integer, String> whileDown = new TreeMap<>();
         Map<Integer, String> afterRestart = new TreeMap<>();
         try {
-            List<Future<?>> polling = new ArrayList<>();
-            for (Member poller : pollers) {
-                polling.add(pool.submit(() -> {
-                    poller.pollUntil(deadline, POLL_TIMEOUT);
-                    return null;
-                }));
-            }
+            List<Future<?>> polling = Member.pollAll(pool, pollers, deadline, POLL_TIMEOUT);
             List<Future<?>> sends = new ArrayList<>();
             for (Member sender : senders) {
                 sends.add(pool.submit(() -> {
@@ -94,19 +68,19 @@ class RedisRestartUnderLoadLosesNothingIT {
                 }));
             }
             Thread.sleep(LOAD_MILLIS);
-            cluster.redis().stop();
+            run.cluster().redis().stop();
             long stoppedAt = System.nanoTime();
             // Every node, asked directly, answers 503 store_unavailable while Redis is gone.
             Member probe = senders.get(0);
-            for (int i = 0; i < cluster.size(); i++) {
+            for (int i = 0; i < run.cluster().size(); i++) {
                 whileDown.put(i, ask(i, "clientId", probe.clientId, "text", "down?"));
             }
             long left = TimeUnit.MILLISECONDS.toNanos(DOWN_MILLIS) - (System.nanoTime() - stoppedAt);
             Thread.sleep(Math.max(0, TimeUnit.NANOSECONDS.toMillis(left)));
-            cluster.redis().restart();
+            run.cluster().redis().restart();
             // The same processes serve again: every node accepts a send, asked directly, within 30 s.
             long resumeBy = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-            for (int i = 0; i < cluster.size(); i++) {
+            for (int i = 0; i < run.cluster().size(); i++) {
                 String answer = ask(i, "clientId", probe.clientId, "text", "node " + i + " is back", "msgId", "back" + i);
                 while (!answer.startsWith("200") && System.nanoTime() - resumeBy < 0) {
                     Thread.sleep(200);
@@ -124,21 +98,18 @@ class RedisRestartUnderLoadLosesNothingIT {
                     && System.nanoTime() - drained < 0) {
                 Thread.sleep(50);
             }
-            pollers.forEach(Member::stop);
-            for (Future<?> poll : polling) {
-                poll.get(POLL_TIMEOUT + 30, TimeUnit.SECONDS);
-            }
+            Member.stopAll(pollers, polling, POLL_TIMEOUT);
         } finally {
             pollers.forEach(Member::stop);
             sending.set(false);
             pool.shutdownNow();
         }
 
-        String where = cluster + "\nwhile down: " + whileDown + "\nafter the restart: " + afterRestart
+        String where = run.cluster() + "\nwhile down: " + whileDown + "\nafter the restart: " + afterRestart
                 + "\nrefusals: " + Member.refusals(pollers) + " / senders " + Member.refusals(senders);
         System.out.println(where);
-        for (int i = 0; i < cluster.size(); i++) {
-            assertTrue(cluster.isAlive(i), "node " + i + " never stopped: " + where);
+        for (int i = 0; i < run.cluster().size(); i++) {
+            assertTrue(run.cluster().isAlive(i), "node " + i + " never stopped: " + where);
             assertTrue(whileDown.get(i).startsWith("503 store_unavailable"), "node " + i + " while down: " + where);
             assertTrue(afterRestart.get(i).startsWith("200"), "node " + i + " after the restart: " + where);
         }
@@ -155,7 +126,7 @@ class RedisRestartUnderLoadLosesNothingIT {
             assertEquals(List.of(), poller.breaks(), () -> "ids not contiguous at " + poller);
         }
         // A newcomer's history has every acknowledged message, under the id its send was answered with.
-        JsonNode history = cluster.client().join("late", room).get("history");
+        JsonNode history = run.cluster().client().join("late", room).get("history");
         Map<String, Long> kept = new TreeMap<>();
         history.forEach(event -> {
             if (event.get("type").asText().equals("message")) {
@@ -168,7 +139,7 @@ class RedisRestartUnderLoadLosesNothingIT {
     /** One send straight to node {@code i}: its status and error code, or the exception's name. */
     private static String ask(int node, String... form) {
         try {
-            Reply reply = cluster.client(node).postForm("send_msg", form);
+            Reply reply = run.cluster().client(node).postForm("send_msg", form);
             return Member.describe(reply);
         } catch (UncheckedIOException e) {
             return e.getCause().getClass().getSimpleName();
