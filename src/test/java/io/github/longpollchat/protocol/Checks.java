@@ -77,7 +77,7 @@ final class Checks {
      */
     static Reply containerReply(String method, String path, Reply reply) {
         String type = reply.header("Content-Type");
-        if (ChatTarget.target().equals("jar") || (type != null && type.toLowerCase(Locale.ROOT).contains("json"))) {
+        if (ChatTarget.isJar() || (type != null && type.toLowerCase(Locale.ROOT).contains("json"))) {
             return everyReply(method, path, reply);
         }
         String where = method + " " + path + " -> " + reply;

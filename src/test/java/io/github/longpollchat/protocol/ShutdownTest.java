@@ -80,7 +80,7 @@ class ShutdownTest {
     @Test
     void newRequestsWhileStoppingGet503ShuttingDown() throws Exception {
         // Tomcat stops taking requests before it tells the app to stop: only our Jetty can answer 503.
-        Assumptions.assumeTrue(ChatTarget.target().equals("jar"), "the container refuses requests while stopping");
+        Assumptions.assumeTrue(ChatTarget.isJar(), "the container refuses requests while stopping");
         Joined alice = api.join("alice", Unique.room());
         String id = alice.clientId();
         String form = "Content-Type: application/x-www-form-urlencoded";

@@ -65,6 +65,11 @@ public final class ChatTarget implements BeforeAllCallback, AfterAllCallback {
         return System.getProperty("chat.target", "jar");
     }
 
+    /** Whether the server is the jar's, in this JVM, with either engine. */
+    public static boolean isJar() {
+        return target().startsWith("jar");
+    }
+
     @Override
     public void beforeAll(ExtensionContext context) throws Exception {
         name = context.getTestClass().map(Class::getSimpleName).orElse(name);

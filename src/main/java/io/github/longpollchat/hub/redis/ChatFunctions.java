@@ -86,8 +86,22 @@ final class ChatFunctions {
                     if (failing.compareAndSet(true, false)) {
                         LOG.info("redis answers again");
                     }
-                    return answer;
+                    return answerLoggingLeaves(answer);
                 });
+    }
+
+    /**
+     * A function's own answer, out of the {answer, clients dropped} that every function answers;
+     * the clients it took out (left, expired or evicted) are logged by their key, as no node knows
+     * their ids then.
+     */
+    @SuppressWarnings("unchecked")
+    private static List<Object> answerLoggingLeaves(List<Object> answer) {
+        for (Object gone : (List<Object>) answer.get(1)) {
+            String[] roomAndKey = ((String) gone).split(" ", 2);
+            LOG.info("left room={} key={}", roomAndKey[0], ClientDigest.shown(roomAndKey[1]));
+        }
+        return (List<Object>) answer.get(0);
     }
 
     private CompletionStage<List<Object>> fcall(String function, String[] values) {

@@ -26,6 +26,11 @@ final class ClientDigest {
     private ClientDigest() {
     }
 
+    /** Enough of a digest to follow a client through a log: the join's line shows it beside the id's prefix. */
+    static String shown(String digest) {
+        return digest.substring(0, 6) + "…";
+    }
+
     static String of(String clientId) {
         byte[] hash = SHA_256.get().digest(clientId.getBytes(StandardCharsets.US_ASCII));
         return Base64.getUrlEncoder().withoutPadding().encodeToString(Arrays.copyOf(hash, BYTES));

@@ -26,7 +26,9 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -163,14 +165,15 @@ public final class RedisHub implements Hub {
 
     private CompletionStage<JoinResult> join(String name, String room, String clientId, String resume, int tries) {
         String newId = Tokens.newClientId();
-        return functions.call("chat1_join", room, ClientDigest.of(newId), resume, name, DisplayName.key(name), Json.string(name))
+        String digest = ClientDigest.of(newId);
+        return functions.call("chat1_join", room, digest, resume, name, DisplayName.key(name), Json.string(name))
                 .thenCompose(answer -> {
                     Reply reply = new Reply(answer);
                     switch (reply.kind()) {
                         case "resumed":
                             return CompletableFuture.completedFuture(joined(clientId, room, reply));
                         case "joined":
-                            LOG.info("join room={} client={}", room, Tokens.redact(newId));
+                            LOG.info("join room={} client={} key={}", room, Tokens.redact(newId), ClientDigest.shown(digest));
                             return CompletableFuture.completedFuture(joined(newId, room, reply));
                         case "taken":
                             throw Reason.NAME_TAKEN.refusal();
@@ -265,10 +268,21 @@ public final class RedisHub implements Hub {
         client.getResources().shutdown(0, CALL_SECONDS, TimeUnit.SECONDS);
     }
 
-    /** The whole chat's clients, rooms and grace leaves as the last sweep found them; the polls parked on this node. */
+    /**
+     * The whole chat's clients, rooms and grace leaves, asked of Redis (waiting up to
+     * {@value #CALL_SECONDS} s; -1 each when it does not answer), and the polls parked on this node.
+     */
     @Override
     public Stats stats() {
-        RedisSweeper.Counts counts = sweeper.counts();
-        return new Stats(counts.clients(), counts.rooms(), wakeUps.parked(), 0, counts.pendingLeaves());
+        int parked = wakeUps.parked();
+        try {
+            Reply counts = new Reply(functions.call("chat1_counts").toCompletableFuture().get(CALL_SECONDS, TimeUnit.SECONDS));
+            return new Stats((int) counts.number(0), (int) counts.number(1), parked, 0, (int) counts.number(2));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException | TimeoutException e) {
+            LOG.debug("no counts from redis", e);
+        }
+        return new Stats(-1, -1, parked, 0, -1);
     }
 }

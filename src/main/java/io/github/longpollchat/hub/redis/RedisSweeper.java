@@ -23,11 +23,6 @@ final class RedisSweeper implements AutoCloseable {
     private final ScheduledThreadPoolExecutor timer;
     /** Set while a sweep call is out: a slow Redis gets one at a time, not a pile. */
     private final AtomicBoolean calling = new AtomicBoolean();
-    private volatile Counts counts = new Counts(0, 0, 0);
-
-    /** The whole chat's sizes, as the last sweep found them. */
-    record Counts(int clients, int rooms, int pendingLeaves) {
-    }
 
     RedisSweeper(WakeUps wakeUps, ChatFunctions functions) {
         this.wakeUps = wakeUps;
@@ -44,21 +39,11 @@ final class RedisSweeper implements AutoCloseable {
         try {
             wakeUps.sweep(System.nanoTime());
             if (calling.compareAndSet(false, true)) {
-                functions.call("chat1_sweep", BATCH).whenComplete((answer, failure) -> {
-                    calling.set(false);
-                    if (answer != null) {
-                        Reply reply = new Reply(answer);
-                        counts = new Counts((int) reply.number(0), (int) reply.number(1), (int) reply.number(2));
-                    }
-                });
+                functions.call("chat1_sweep", BATCH).whenComplete((answer, failure) -> calling.set(false));
             }
         } catch (RuntimeException e) {
             LOG.error("sweep failed", e);
         }
-    }
-
-    Counts counts() {
-        return counts;
     }
 
     @Override

@@ -24,7 +24,7 @@ Every node listens on one channel, chat:wake, for:
   g <r> <d>             the client is gone
 
 Every function takes the same eight settings first (see settings()), then its own arguments, and
-answers with an array.
+answers {its answer, the clients it took out}: "<room> <d>" each, for the calling node's log.
 ]]
 
 local WAKE = 'chat:wake'
@@ -37,6 +37,18 @@ local PRESENCE_GAP = 2000
 local RATE_WINDOW = 10000
 local KEYS_KEPT = 256
 local OWN = 9
+
+-- The clients the current call took out of their rooms; see rule().
+local dropped = {}
+
+-- Registers a function of the chat: its answer goes out with the clients it dropped.
+local function rule(name, callback, flags)
+  redis.register_function{function_name = name, flags = flags, callback = function(keys, args)
+    dropped = {}
+    local answer = callback(keys, args)
+    return {answer, dropped}
+  end}
+end
 
 local function room_key(room)
   return 'chat:r:' .. room
@@ -117,6 +129,7 @@ local function drop(s, d)
   redis.call('ZREM', r .. ':members', f[2])
   redis.call('ZREM', r .. ':acks', d)
   redis.call('PUBLISH', WAKE, 'g ' .. room .. ' ' .. d)
+  dropped[#dropped + 1] = room .. ' ' .. d
   if big then
     note(room, 'l', f[3])
   else
@@ -207,7 +220,7 @@ local function joined(s, room, kind, name, cursor)
 end
 
 -- args: room, d (the new client's), resume (a digest, or ''), name, name key, name as JSON
-redis.register_function('chat1_join', function(_, args)
+rule('chat1_join', function(_, args)
   local s = settings(args)
   local room, d, resume, name, key, nj = args[OWN], args[OWN + 1], args[OWN + 2], args[OWN + 3], args[OWN + 4], args[OWN + 5]
   local r = room_key(room)
@@ -253,7 +266,7 @@ redis.register_function('chat1_join', function(_, args)
 end)
 
 -- args: d, text as JSON, msgId (or '')
-redis.register_function('chat1_send', function(_, args)
+rule('chat1_send', function(_, args)
   local s = settings(args)
   local d, text, msg_id = args[OWN], args[OWN + 1], args[OWN + 2]
   local c = client_key(d)
@@ -292,7 +305,7 @@ end)
 -- args: d, cursor (-1 for none), how long it may park (ms; 0 answers at once), batch size.
 -- Answers {'now', ack, first id, events}, or {'park', room, ack, gen}: then the node holds the
 -- poll until a wake-up on chat:wake, and tells chat1_ended when it answered it.
-redis.register_function('chat1_poll', function(_, args)
+rule('chat1_poll', function(_, args)
   local s = settings(args)
   local d, cursor, wait, max = args[OWN], tonumber(args[OWN + 1]), tonumber(args[OWN + 2]), tonumber(args[OWN + 3])
   local c = client_key(d)
@@ -325,7 +338,7 @@ end)
 
 -- args: d1, gen1, d2, gen2, ...: polls a node has answered. The TTL counts from now, unless a
 -- newer poll is parked.
-redis.register_function('chat1_ended', function(_, args)
+rule('chat1_ended', function(_, args)
   local s = settings(args)
   for i = OWN, #args, 2 do
     local d, gen = args[i], args[i + 1]
@@ -339,16 +352,16 @@ redis.register_function('chat1_ended', function(_, args)
 end)
 
 -- args: room, after, batch size. Answers {first id, events}.
-redis.register_function{function_name = 'chat1_read', flags = {'no-writes'}, callback = function(_, args)
+rule('chat1_read', function(_, args)
   local room, after, max = args[OWN], tonumber(args[OWN + 1]), tonumber(args[OWN + 2])
   local r = room_key(room)
   local first, events = range(r, after, tonumber(redis.call('HGET', r, 'last') or 0), max)
   return {first, events}
-end}
+end, {'no-writes'})
 
 -- args: d1, gen1, ack1, ...: parked polls whose wake-ups may have been lost (pub/sub cut). For
 -- each, two entries: 'g', 0 (gone), 's', ack (superseded), 'w', 0 (has events) or 'p', 0 (still waits).
-redis.register_function{function_name = 'chat1_check', flags = {'no-writes'}, callback = function(_, args)
+rule('chat1_check', function(_, args)
   local out = {}
   for i = OWN, #args, 3 do
     local d, gen, ack = args[i], args[i + 1], tonumber(args[i + 2])
@@ -365,28 +378,27 @@ redis.register_function{function_name = 'chat1_check', flags = {'no-writes'}, ca
     out[#out + 1] = value
   end
   return out
-end}
+end, {'no-writes'})
 
 -- args: d, grace (s; 0 leaves now)
-redis.register_function('chat1_leave', function(_, args)
+rule('chat1_leave', function(_, args)
   local s = settings(args)
   local d, grace = args[OWN], tonumber(args[OWN + 1])
   if redis.call('EXISTS', client_key(d)) == 0 then
-    return {0}
+    return {}
   end
-  if grace == 0 then
-    settle(s, drop(s, d))
-  else
+  if grace > 0 then
     touch(s, d)
     redis.call('ZADD', GRACES, s.now + grace * 1000, d)
+    return {}
   end
-  return {1}
+  settle(s, drop(s, d))
+  return {}
 end)
 
 -- args: batch. The time-driven rules, run by every node a few times a second; each step checks
--- again what it acts on, so two nodes sweeping at once do each thing once. Answers {clients,
--- rooms, grace leaves pending}.
-redis.register_function('chat1_sweep', function(_, args)
+-- again what it acts on, so two nodes sweeping at once do each thing once.
+rule('chat1_sweep', function(_, args)
   local s = settings(args)
   local batch = tonumber(args[OWN])
   for _, zset in ipairs({GRACES, CLIENTS}) do
@@ -407,5 +419,10 @@ redis.register_function('chat1_sweep', function(_, args)
       redis.call('ZADD', ROOMS, s.now + s.room_ttl, room)
     end
   end
-  return {redis.call('ZCARD', CLIENTS), redis.call('ZCARD', ROOMS), redis.call('ZCARD', GRACES)}
+  return {}
 end)
+
+-- The whole chat's size: {clients, rooms, grace leaves pending}.
+rule('chat1_counts', function()
+  return {redis.call('ZCARD', CLIENTS), redis.call('ZCARD', ROOMS), redis.call('ZCARD', GRACES)}
+end, {'no-writes'})

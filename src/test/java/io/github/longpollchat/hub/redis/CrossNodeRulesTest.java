@@ -11,43 +11,18 @@ import io.github.longpollchat.hub.JoinResult;
 import io.github.longpollchat.hub.PollResult;
 import io.github.longpollchat.hub.Reason;
 import io.github.longpollchat.hub.Refusal;
-import io.github.longpollchat.testing.RedisServer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletionStage;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The chat's limits and keys hold for all nodes together, not per node. */
 @Timeout(60)
 class CrossNodeRulesTest {
-    private static RedisServer redis;
-    private Nodes nodes;
-
-    @BeforeAll
-    static void startRedis() throws Exception {
-        redis = RedisServer.start();
-    }
-
-    @AfterAll
-    static void stopRedis() {
-        redis.close();
-    }
-
-    @BeforeEach
-    void emptyRedis() {
-        redis.cli("FLUSHALL");
-        nodes = new Nodes(redis);
-    }
-
-    @AfterEach
-    void closeNodes() {
-        nodes.close();
-    }
+    @RegisterExtension
+    static final Nodes nodes = Nodes.onSharedRedis();
 
     @Test
     void ofFiftyJoinsWithOneNameAtOnceAcrossNodesExactlyOneSucceeds() throws Exception {

@@ -11,14 +11,10 @@ import io.github.longpollchat.config.Option;
 import io.github.longpollchat.hub.Event;
 import io.github.longpollchat.hub.JoinResult;
 import io.github.longpollchat.hub.PostedEvent;
-import io.github.longpollchat.testing.RedisServer;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The time-driven rules (expiry, grace leaves, presence summaries, forgetting rooms) run on every
@@ -26,29 +22,8 @@ import org.junit.jupiter.api.Timeout;
  */
 @Timeout(60)
 class CrossNodeSweepTest {
-    private static RedisServer redis;
-    private Nodes nodes;
-
-    @BeforeAll
-    static void startRedis() throws Exception {
-        redis = RedisServer.start();
-    }
-
-    @AfterAll
-    static void stopRedis() {
-        redis.close();
-    }
-
-    @BeforeEach
-    void emptyRedis() {
-        redis.cli("FLUSHALL");
-        nodes = new Nodes(redis);
-    }
-
-    @AfterEach
-    void closeNodes() {
-        nodes.close();
-    }
+    @RegisterExtension
+    static final Nodes nodes = Nodes.onSharedRedis();
 
     @Test
     void anIdleClientExpiresOnceThoughEveryNodeSweeps() throws Exception {
@@ -118,9 +93,9 @@ class CrossNodeSweepTest {
         await(a.send(alice.clientId(), "hello", "m-1"));
         await(b.send(bob.clientId(), "hi", "m-2"));
         await(b.leave(alice.clientId(), 1));
-        assertTrue(!redis.cli("--scan").isEmpty(), "the chat is in Redis");
+        assertTrue(!nodes.redis().cli("--scan").isEmpty(), "the chat is in Redis");
 
-        assertTrue(within(8000, () -> redis.cli("--scan").isEmpty()), "left: " + redis.cli("--scan"));
+        assertTrue(within(8000, () -> nodes.redis().cli("--scan").isEmpty()), "left: " + nodes.redis().cli("--scan"));
     }
 
     private static boolean isLeaveOf(PostedEvent event, String name) {

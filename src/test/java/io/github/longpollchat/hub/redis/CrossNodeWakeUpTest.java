@@ -8,7 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.longpollchat.hub.JoinResult;
 import io.github.longpollchat.hub.PollResult;
-import io.github.longpollchat.testing.RedisServer;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CountDownLatch;
@@ -16,42 +15,23 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** A poll parked on one node is answered by what happens on another: a send, or a newer poll. */
 @Timeout(60)
 class CrossNodeWakeUpTest {
-    private static RedisServer redis;
-    private Nodes nodes;
+    @RegisterExtension
+    static final Nodes nodes = Nodes.onSharedRedis();
     private RedisHub a;
     private RedisHub b;
 
-    @BeforeAll
-    static void startRedis() throws Exception {
-        redis = RedisServer.start();
-    }
-
-    @AfterAll
-    static void stopRedis() {
-        redis.close();
-    }
-
     @BeforeEach
     void twoNodes() {
-        redis.cli("FLUSHALL");
-        nodes = new Nodes(redis);
         a = nodes.node();
         b = nodes.node();
-    }
-
-    @AfterEach
-    void closeNodes() {
-        nodes.close();
     }
 
     @Test

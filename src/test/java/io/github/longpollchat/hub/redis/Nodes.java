@@ -7,6 +7,7 @@ import io.github.longpollchat.hub.PollResult;
 import io.github.longpollchat.hub.PostedEvent;
 import io.github.longpollchat.hub.Refusal;
 import io.github.longpollchat.testing.RedisServer;
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletionStage;
@@ -14,21 +15,78 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.BooleanSupplier;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.AfterEachCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.BeforeEachCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
  * Chat nodes in this JVM that share one private Redis, as servers on several machines would:
- * each {@link #node} has its own connections, wake-ups and sweeper. And the waits the tests need,
- * every one bounded.
+ * each {@link #node} has its own connections, wake-ups and sweeper. A test class registers it as
+ * an extension: the nodes a test started are closed after it, and each test starts on an empty
+ * Redis. And the waits the tests need, every one bounded.
+ *
+ * <pre>{@code @RegisterExtension static final Nodes nodes = Nodes.onSharedRedis();}</pre>
  */
-final class Nodes implements AutoCloseable {
+final class Nodes implements BeforeAllCallback, BeforeEachCallback, AfterEachCallback, AfterAllCallback {
     /** Longer than any call may take ({@link RedisHub#CALL_SECONDS}). */
     static final long WAIT_MILLIS = 5000;
 
-    private final RedisServer redis;
+    private final boolean freshPerTest;
+    private RedisServer redis;
     private final List<RedisHub> started = new ArrayList<>();
 
-    Nodes(RedisServer redis) {
-        this.redis = redis;
+    private Nodes(boolean freshPerTest) {
+        this.freshPerTest = freshPerTest;
+    }
+
+    /** One Redis for the test class, emptied before each test. */
+    static Nodes onSharedRedis() {
+        return new Nodes(false);
+    }
+
+    /** A Redis of its own for each test, which may stop, kill or restart it. */
+    static Nodes onFreshRedis() {
+        return new Nodes(true);
+    }
+
+    RedisServer redis() {
+        return redis;
+    }
+
+    @Override
+    public void beforeAll(ExtensionContext context) throws IOException {
+        if (!freshPerTest) {
+            redis = RedisServer.start();
+        }
+    }
+
+    @Override
+    public void beforeEach(ExtensionContext context) throws IOException {
+        if (freshPerTest) {
+            redis = RedisServer.start();
+        } else {
+            redis.cli("FLUSHALL");
+        }
+    }
+
+    @Override
+    public void afterEach(ExtensionContext context) {
+        for (RedisHub hub : started) {
+            hub.close();
+        }
+        started.clear();
+        if (freshPerTest) {
+            redis.close();
+        }
+    }
+
+    @Override
+    public void afterAll(ExtensionContext context) {
+        if (!freshPerTest) {
+            redis.close();
+        }
     }
 
     /** Defaults with the chat in this Redis, but no rate limit, then the overrides. */
@@ -105,12 +163,5 @@ final class Nodes implements AutoCloseable {
     List<String> log(String room) {
         String all = redis.cli("LRANGE", "chat:r:" + room + ":log", "0", "-1");
         return all.isEmpty() ? List.of() : List.of(all.split("\n"));
-    }
-
-    @Override
-    public void close() {
-        for (RedisHub hub : started) {
-            hub.close();
-        }
     }
 }
