@@ -13,6 +13,11 @@
 #                                     # settings), spoken to in Bayeux
 #   bench/run.sh --profile fanout-1k  # also a flight recording of this server during each measured
 #                                     # run, and its hottest methods (logs/*.jfr, logs/*.hot.txt)
+#   bench/run.sh --targets=chat,chat-redis2 fanout-1k rooms
+#                                     # one node in memory against two nodes of one chat on a private
+#                                     # redis-server (AOF on), the load generator sending each request
+#                                     # to the next node; Redis's CPU and calls per send and per poll
+#                                     # too (installs Debian's redis-server when missing)
 #   bench/run.sh --targets=chat --chat-args="--threads=200" fanout-100
 #                                     # extra flags for this server, to compare settings
 #   bench/run.sh --targets=chat --jar=/tmp/other.jar fanout-1k
@@ -106,6 +111,7 @@ if [ "$with_nchan" = true ]; then
   command -v nginx >/dev/null 2>&1 || need+=(nginx)
   [ -e /usr/lib/nginx/modules/ngx_nchan_module.so ] || need+=(libnginx-mod-nchan)
 fi
+case " $targets " in *" chat-redis2 "*) command -v redis-server >/dev/null 2>&1 || need+=(redis-server) ;; esac
 command -v gnuplot >/dev/null 2>&1 || need+=(gnuplot-nox)
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" -ne 0 ]; then
@@ -135,42 +141,82 @@ free_port() {
   echo "$port"
 }
 
+# The server's pid; for several nodes, their pids separated by commas. REDIS_PID/REDIS_PORT: the
+# private Redis of chat-redis2, stopped after its nodes.
 SERVER_PID=""
+REDIS_PID=""
+REDIS_PORT=""
+stop_pid() {
+  kill "$1" 2>/dev/null || true
+  for _ in $(seq 1 100); do kill -0 "$1" 2>/dev/null || break; sleep 0.1; done
+  kill -9 "$1" 2>/dev/null || true
+  wait "$1" 2>/dev/null || true
+}
 stop_server() {
-  if [ -n "$SERVER_PID" ]; then
-    kill "$SERVER_PID" 2>/dev/null || true
-    for _ in $(seq 1 100); do kill -0 "$SERVER_PID" 2>/dev/null || break; sleep 0.1; done
-    kill -9 "$SERVER_PID" 2>/dev/null || true
-    wait "$SERVER_PID" 2>/dev/null || true
-    SERVER_PID=""
-  fi
+  local pid
+  for pid in ${SERVER_PID//,/ } $REDIS_PID; do stop_pid "$pid"; done
+  SERVER_PID=""
+  REDIS_PID=""
+  REDIS_PORT=""
 }
 trap stop_server EXIT INT TERM
 
-# Waits (at most 30 s) until the port answers.
+# Waits (at most 30 s) until the port answers, while process $2 (default: the server) runs.
 wait_port() {
+  local pid=${2:-$SERVER_PID}
   for _ in $(seq 1 300); do
     if (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; then return 0; fi
-    kill -0 "$SERVER_PID" 2>/dev/null || { echo "the server exited; see its log" >&2; return 1; }
+    kill -0 "$pid" 2>/dev/null || { echo "the server exited; see its log" >&2; return 1; }
     sleep 0.1
   done
   echo "the server did not listen on $1 within 30 s" >&2
   return 1
 }
 
-start_chat_on() { # log java [jvm-flags...]
-  local log=$1 java=$2 port; shift 2
-  port=$(free_port 18180)
+# One node of this server, on a free port from $2, on the JVM $node_java with $node_jvm_flags; sets
+# NODE_PID and NODE_URL.
+node_java="$server_java"
+node_jvm_flags=""
+start_chat_node() { # log first-port [flags...]
+  local log=$1 port; port=$(free_port "$2"); shift 2
   # shellcheck disable=SC2086
-  "$java" -Xmx768m "$@" -jar "$jar" --host=127.0.0.1 --port="$port" \
-    --rate-limit=0 --max-clients=100000 --mailbox=5000 --poll-timeout="$poll_timeout" $chat_args >"$log" 2>&1 &
-  SERVER_PID=$!
-  wait_port "$port"
-  URL="http://127.0.0.1:$port/"
+  "$node_java" -Xmx768m $node_jvm_flags -jar "$jar" --host=127.0.0.1 --port="$port" \
+    --rate-limit=0 --max-clients=100000 --mailbox=5000 --poll-timeout="$poll_timeout" "$@" $chat_args >"$log" 2>&1 &
+  NODE_PID=$!
+  wait_port "$port" "$NODE_PID"
+  NODE_URL="http://127.0.0.1:$port/"
+}
+
+start_chat_on() { # log java [jvm-flags...]
+  node_java=$2
+  node_jvm_flags="${*:3}"
+  start_chat_node "$1" 18180
+  node_java="$server_java"
+  node_jvm_flags=""
+  SERVER_PID=$NODE_PID
+  URL=$NODE_URL
 }
 start_chat() { start_chat_on "$1" "$server_java"; }
 start_chat-java25() { start_chat_on "$1" "$java25"; }
 start_chat-java25-coh() { start_chat_on "$1" "$java25" -XX:+UseCompactObjectHeaders; }
+
+# Two nodes of one chat on a private redis-server: its own port and data folder under the run's,
+# AOF on (as the README says to run it), never the system's service.
+start_chat-redis2() { # log
+  local dir; dir="$(pwd)/$OUT/redis"
+  rm -rf "$dir"; mkdir -p "$dir"
+  REDIS_PORT=$(free_port 18170)
+  redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --dir "$dir" --appendonly yes --appendfsync everysec \
+    --save "" --daemonize no --logfile "$dir/redis.log" >/dev/null 2>&1 &
+  REDIS_PID=$!
+  wait_port "$REDIS_PORT" "$REDIS_PID"
+  start_chat_node "$1.node1" 18180 --redis="redis://127.0.0.1:$REDIS_PORT/0"
+  SERVER_PID=$NODE_PID
+  URL=$NODE_URL
+  start_chat_node "$1.node2" 18185 --redis="redis://127.0.0.1:$REDIS_PORT/0"
+  SERVER_PID="$SERVER_PID,$NODE_PID"
+  URL="$URL,$NODE_URL"
+}
 
 # A server of the benchmark's own (bench/src/main/java), on the same JVM and heap as longpoll-chat.
 start_bench_server() { # log class url-path [flags...]
@@ -195,10 +241,10 @@ start_cometd() { # log
 # The protocol the load generator speaks to a target.
 protocol_of() {
   case "$1" in
-    chat|chat-java25|chat-java25-coh) echo chat ;;
+    chat|chat-java25|chat-java25-coh|chat-redis2) echo chat ;;
     nchan|floor-*) echo nchan ;;
     cometd) echo cometd ;;
-    *) echo "unknown target: $1 (chat, nchan, cometd, floor-<api>: see JettyFloor)" >&2; exit 2 ;;
+    *) echo "unknown target: $1 (chat, chat-java25, chat-java25-coh, chat-redis2, nchan, cometd, floor-<api>: see JettyFloor)" >&2; exit 2 ;;
   esac
 }
 for t in $targets; do protocol_of "$t" >/dev/null; done
@@ -230,6 +276,9 @@ case " $targets " in
 esac
 echo "load generator's JVM: $(jvm_version java)" | tee -a "$OUT/machine.txt"
 echo "longpoll-chat: $jar${chat_args:+ $chat_args}" | tee -a "$OUT/machine.txt"
+case " $targets " in
+  *" chat-redis2 "*) echo "chat-redis2: 2 nodes on $(redis-server --version | cut -d' ' -f1-3)" | tee -a "$OUT/machine.txt" ;;
+esac
 
 for scenario in "${scenarios[@]}"; do
   for round in $(seq 1 "$rounds"); do
@@ -257,6 +306,7 @@ for scenario in "${scenarios[@]}"; do
       # shellcheck disable=SC2046
       if ! java -Xmx1g -XX:+UseParallelGC -cp "$CP" io.github.longpollchat.bench.LoadGenerator \
           --target="$(protocol_of "$target")" --server-name="$target" --url="$URL" --server-pid="$SERVER_PID" --label="$scenario" \
+          ${REDIS_PID:+--redis-pid="$REDIS_PID" --redis-port="$REDIS_PORT"} \
           --json-out="$RESULTS" $(flags_of "$scenario") >"$log.out" 2>"$log.err"; then
         echo "   (lost or doubled deliveries; see $log.out)"
       fi

@@ -5,7 +5,6 @@ import io.github.longpollchat.config.Settings;
 import io.github.longpollchat.hub.Hub;
 import io.github.longpollchat.launcher.ChatServer;
 import java.net.URI;
-import java.nio.file.Path;
 import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -18,22 +17,30 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * The server a test class talks to, started before its tests and stopped after them, on a free
  * port of 127.0.0.1. Which server is chosen by the system property {@code chat.target}:
  * {@code jar} (default: the embedded Jetty server in this JVM), {@code jar-redis} (the same, with
- * the chat kept in a private {@link RedisServer}) or {@code tomcat} (the WAR in a real Tomcat
- * distribution, see {@link TomcatServer}). Protocol tests are written once against
- * {@link #client()} and run against each.
+ * the chat kept in a private {@link RedisServer}), {@code tomcat} (the WAR in a real Tomcat
+ * distribution, see {@link TomcatServer}) or {@code cluster} (protocol v1.1 "Many
+ * nodes": {@value #CLUSTER_JARS} jar processes and the WAR in Tomcat, all on one private
+ * {@link RedisServer}, behind a round-robin {@link Balancer}, see {@link Cluster}; the jars alone
+ * where {@link Cluster#tomcatAvailable()} says no). Protocol tests are
+ * written once against {@link #client()} and run against each; what only the jar in this JVM can
+ * show ({@link #hub()}) they skip elsewhere.
  *
  * <p>For {@code tomcat}: {@code chat.tomcat.home} is the unpacked distribution, {@code chat.war}
  * the WAR, {@code chat.tomcat.bases} where the {@code CATALINA_BASE} folders are made (default
  * {@code target/tomcat-bases}); the overrides become context init-parameters named by
- * {@link Option#flag()}, apart from the jar-only {@link Option#PORT} and {@link Option#HOST}.
+ * {@link Option#flag()}, apart from the jar-only ones. For {@code cluster}: {@code chat.jar} the jar,
+ * and the same for its Tomcat node.
  *
  * <pre>{@code @RegisterExtension static ChatTarget chat = ChatTarget.with(Option.CLIENT_TTL, 2);}</pre>
  */
 public final class ChatTarget implements BeforeAllCallback, AfterAllCallback {
+    /** Jar nodes of {@code chat.target=cluster}; with Tomcat, the WAR is one more. */
+    public static final int CLUSTER_JARS = 3;
     private final Map<Option, String> overrides = new EnumMap<>(Option.class);
     private ChatServer jar;
     private RedisServer redis;
     private TomcatServer tomcat;
+    private Cluster cluster;
     private String name = "ChatTarget";
     private URI base;
     private ChatClient client;
@@ -88,15 +95,12 @@ public final class ChatTarget implements BeforeAllCallback, AfterAllCallback {
                 base = URI.create("http://127.0.0.1:" + jar.port() + "/");
             }
             case "tomcat" -> {
-                Map<String, String> parameters = new LinkedHashMap<>();
-                overrides.forEach((option, value) -> {
-                    if (!Option.JAR_ONLY.contains(option)) {
-                        parameters.put(option.flag(), value);
-                    }
-                });
-                tomcat = new TomcatServer(requiredPath("chat.tomcat.home"), requiredPath("chat.war"), parameters,
-                        Path.of(System.getProperty("chat.tomcat.bases", "target/tomcat-bases")), name).start();
+                tomcat = TomcatServer.fromProperties(initParameters(overrides), name).start();
                 base = tomcat.base();
+            }
+            case "cluster" -> {
+                cluster = Cluster.start(name, CLUSTER_JARS, Cluster.tomcatAvailable(), overrides);
+                base = cluster.base();
             }
             default -> throw new IllegalStateException("unknown chat.target: " + target());
         }
@@ -112,18 +116,28 @@ public final class ChatTarget implements BeforeAllCallback, AfterAllCallback {
             tomcat.stop();
             tomcat = null;
         }
+        if (cluster != null) {
+            cluster.close();
+            cluster = null;
+        }
         if (redis != null) {
             redis.close();
             redis = null;
         }
     }
 
-    private static Path requiredPath(String property) {
-        String value = System.getProperty(property);
-        if (value == null || value.isBlank()) {
-            throw new IllegalStateException("chat.target=tomcat needs the system property " + property);
-        }
-        return Path.of(value);
+    /**
+     * The overrides as the WAR's context init-parameters, named by {@link Option#flag()}, without
+     * the jar-only {@link Option#JAR_ONLY}.
+     */
+    static Map<String, String> initParameters(Map<Option, String> settings) {
+        Map<String, String> parameters = new LinkedHashMap<>();
+        settings.forEach((option, value) -> {
+            if (!Option.JAR_ONLY.contains(option)) {
+                parameters.put(option.flag(), value);
+            }
+        });
+        return parameters;
     }
 
     public URI base() {

@@ -69,6 +69,11 @@ public final class RedisServer implements AutoCloseable {
         return "redis://127.0.0.1:" + port;
     }
 
+    /** The server's process id, for its CPU from /proc (the load generator's smoke run). */
+    public long pid() {
+        return process.pid();
+    }
+
     public int port() {
         return port;
     }

@@ -3,8 +3,6 @@ package io.github.longpollchat.testing;
 import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -91,6 +89,24 @@ public final class TomcatServer implements AutoCloseable {
         this.name = name.replaceAll("[^A-Za-z0-9_.-]", "_");
     }
 
+    /**
+     * A server for the Tomcat of the system properties the pom sets for failsafe: {@code chat.tomcat.home}
+     * (the unpacked distribution), {@code chat.war}, and {@code chat.tomcat.bases} (default
+     * {@code target/tomcat-bases}).
+     */
+    public static TomcatServer fromProperties(Map<String, String> initParameters, String name) {
+        return new TomcatServer(requiredPath("chat.tomcat.home"), requiredPath("chat.war"), initParameters,
+                Path.of(System.getProperty("chat.tomcat.bases", "target/tomcat-bases")), name);
+    }
+
+    private static Path requiredPath(String property) {
+        String value = System.getProperty(property);
+        if (value == null || value.isBlank()) {
+            throw new IllegalStateException("the WAR in Tomcat needs the system property " + property);
+        }
+        return Path.of(value);
+    }
+
     /** Makes the base, starts Tomcat and waits until the application answers; stops it on failure. */
     public TomcatServer start() throws IOException, InterruptedException {
         if (process != null) {
@@ -106,7 +122,7 @@ public final class TomcatServer implements AutoCloseable {
         makeBase();
         try {
             for (int attempt = 1; ; attempt++) {
-                port = freePort();
+                port = Scratch.freePort();
                 writeServerXml();
                 launch(attempt);
                 Outcome outcome = awaitReady();
@@ -167,7 +183,7 @@ public final class TomcatServer implements AutoCloseable {
         int status = destroyProcess();
         if (catalinaBase != null) {
             for (String bulky : List.of("webapps", "work", "temp")) {
-                deleteTree(catalinaBase.resolve(bulky));
+                Scratch.deleteTree(catalinaBase.resolve(bulky));
             }
         }
         return status;
@@ -178,6 +194,15 @@ public final class TomcatServer implements AutoCloseable {
         stop();
     }
 
+    /** SIGKILL: Tomcat is gone at once, with whatever it held, as when its machine fails. {@link #stop()} still cleans up. */
+    public void killNow() throws InterruptedException {
+        Process running = process;
+        if (running != null) {
+            running.destroyForcibly();
+            running.waitFor(10, TimeUnit.SECONDS);
+        }
+    }
+
     // --- the base ---
 
     private void makeBase() throws IOException {
@@ -186,7 +211,7 @@ public final class TomcatServer implements AutoCloseable {
             Files.createDirectories(catalinaBase.resolve(dir));
         }
         // Context descriptors that came with the distribution's conf/ would deploy other apps.
-        deleteTree(catalinaBase.resolve("conf/Catalina"));
+        Scratch.deleteTree(catalinaBase.resolve("conf/Catalina"));
         Path descriptors = Files.createDirectories(catalinaBase.resolve("conf/Catalina/localhost"));
         Files.writeString(catalinaBase.resolve("conf/logging.properties"), String.join("\n",
                 "# One console handler, redirected to logs/" + LOG_FILE + " by the test harness.",
@@ -387,12 +412,6 @@ public final class TomcatServer implements AutoCloseable {
 
     // --- helpers ---
 
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
-            return socket.getLocalPort();
-        }
-    }
-
     private String logTail() {
         try {
             List<String> lines = Files.readAllLines(log, StandardCharsets.UTF_8);
@@ -427,28 +446,5 @@ public final class TomcatServer implements AutoCloseable {
                 return FileVisitResult.CONTINUE;
             }
         });
-    }
-
-    private static void deleteTree(Path root) {
-        if (!Files.exists(root)) {
-            return;
-        }
-        try {
-            Files.walkFileTree(root, new SimpleFileVisitor<>() {
-                @Override
-                public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
-                    Files.delete(file);
-                    return FileVisitResult.CONTINUE;
-                }
-
-                @Override
-                public FileVisitResult postVisitDirectory(Path dir, IOException e) throws IOException {
-                    Files.delete(dir);
-                    return FileVisitResult.CONTINUE;
-                }
-            });
-        } catch (IOException e) {
-            System.err.println("could not delete " + root + ": " + e);
-        }
     }
 }

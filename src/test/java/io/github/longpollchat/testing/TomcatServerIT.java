@@ -13,7 +13,6 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -42,20 +41,9 @@ class TomcatServerIT {
         }
     }
 
-    private static TomcatServer server(Map<String, String> parameters, String name) {
-        return new TomcatServer(property("chat.tomcat.home"), property("chat.war"), parameters,
-                Path.of(System.getProperty("chat.tomcat.bases", "target/tomcat-bases")), name);
-    }
-
-    private static Path property(String name) {
-        String value = System.getProperty(name);
-        assertTrue(value != null && !value.isBlank(), "system property " + name + " is not set");
-        return Path.of(value);
-    }
-
     @Test
     void deploysWithInitParametersAnswersJson404AndEndsParkedPollsOnStop() throws Exception {
-        tomcat = server(Map.of("poll-timeout", "7"), "TomcatServerIT").start();
+        tomcat = TomcatServer.fromProperties(Map.of("poll-timeout", "7"), "TomcatServerIT").start();
         assertTrue(tomcat.base().toString().matches("http://127\\.0\\.0\\.1:\\d+/longpoll-chat/"), tomcat.base().toString());
         ChatClient client = new ChatClient(tomcat.base());
 
@@ -125,7 +113,7 @@ class TomcatServerIT {
 
     @Test
     void aWebappThatCannotStartFailsStartFastWithTheLog() {
-        tomcat = server(Map.of("poll-timeout", "999"), "TomcatServerIT-bad");
+        tomcat = TomcatServer.fromProperties(Map.of("poll-timeout", "999"), "TomcatServerIT-bad");
         long begin = System.nanoTime();
         IllegalStateException failure = assertThrows(IllegalStateException.class, tomcat::start);
         long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - begin);

@@ -5,6 +5,7 @@ import java.lang.reflect.Modifier;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 
@@ -21,7 +22,11 @@ public final class BenchOptions {
     public String target = "chat";
     /** The name the run is reported under ("target" in the JSON line); the protocol's by default. */
     public String serverName = "";
-    /** The server's base URL; load traffic goes to loopback only. */
+    /**
+     * The server's base URL; load traffic goes to loopback only. Several, comma-separated (nodes of
+     * one chat, same path): each tab sends each request to the next of them in turn, as a
+     * round-robin balancer without sticky sessions would (chat only).
+     */
     public String url = "http://127.0.0.1:8080/";
     /** {@code fanout} (N subscribers, one room), {@code rooms} (rooms of room-size), {@code idle} (N parked for idle-seconds). */
     public String scenario = "fanout";
@@ -55,8 +60,15 @@ public final class BenchOptions {
     public int perProcess = 8000;
     /** Heap of each worker process, MB. */
     public int workerHeapMb = 512;
-    /** The server's pid, for its CPU and memory from /proc; its child processes (nginx workers) count too. 0: none. */
-    public long serverPid;
+    /**
+     * The server's pid, for its CPU and memory from /proc; its child processes (nginx workers)
+     * count too. Comma-separated for several nodes, whose figures are summed. Empty: none.
+     */
+    public String serverPid = "";
+    /** The pid of the Redis the nodes share, for its CPU from /proc, reported beside theirs. 0: none. */
+    public long redisPid;
+    /** The port of that Redis on 127.0.0.1, for its command counts ({@code INFO commandstats}). 0: none. */
+    public int redisPort;
     /** Measure the server's live heap after a full GC with jcmd (a JVM server only): idle does by default. */
     public boolean heap;
     /** Starts every room (channel) name, so that runs against one server never meet; random by default. */
@@ -146,9 +158,20 @@ public final class BenchOptions {
         if (textBytes < 40) {
             throw new IllegalArgumentException("--text-bytes: at least 40 (the text carries its index and send time)");
         }
-        String host = URI.create(url).getHost();
-        if (host == null || !(host.startsWith("127.") || host.equals("localhost"))) {
-            throw new IllegalArgumentException("--url: load goes to loopback (127.0.0.0/8) only");
+        for (URI node : urls()) {
+            String host = node.getHost();
+            if (host == null || !(host.startsWith("127.") || host.equals("localhost"))) {
+                throw new IllegalArgumentException("--url: load goes to loopback (127.0.0.0/8) only");
+            }
+            if (!pathOf(node).equals(basePath())) {
+                throw new IllegalArgumentException("--url: the nodes of one chat share one path");
+            }
+        }
+        if (urls().size() > 1 && !target.equals("chat")) {
+            throw new IllegalArgumentException("--url: several nodes for the chat target only (sessions elsewhere live in one node)");
+        }
+        if (!serverPid.matches("(\\d+(,\\d+)*)?")) {
+            throw new IllegalArgumentException("--server-pid: pids separated by commas");
         }
         if (!tag.matches("[A-Za-z0-9_-]{0,16}")) {
             throw new IllegalArgumentException("--tag: up to 16 of A-Z a-z 0-9 _ -");
@@ -259,13 +282,19 @@ public final class BenchOptions {
         return 1 + client % (parts - 1);
     }
 
+    /** Tabs one process holds at most: {@link #perProcess}, fewer where each tab keeps a connection to each of several nodes. */
+    int tabsPerProcess() {
+        return Math.max(1, Math.min(perProcess, 16000 / urls().size()));
+    }
+
     /** Worker processes needed beyond the coordinator. */
     int workerProcesses() {
-        if (clients <= perProcess) {
+        int most = tabsPerProcess();
+        if (clients <= most) {
             return 0;
         }
         int others = clients - senderIndexes().size();
-        return (others + perProcess - 1) / perProcess;
+        return (others + most - 1) / most;
     }
 
     /** The room's name (chat) or channel (nchan; cometd's is {@code /chat/<name>}): {@code <tag>r<room>}. */
@@ -273,23 +302,41 @@ public final class BenchOptions {
         return tag + "r" + room;
     }
 
-    InetSocketAddress remote() {
-        URI uri = URI.create(url);
-        return new InetSocketAddress(uri.getHost(), uri.getPort() < 0 ? 80 : uri.getPort());
+    /** The base URL of each node. */
+    List<URI> urls() {
+        List<URI> urls = new ArrayList<>();
+        for (String one : url.split(",")) {
+            urls.add(URI.create(one.trim()));
+        }
+        return urls;
+    }
+
+    List<InetSocketAddress> remotes() {
+        return urls().stream().map(uri -> new InetSocketAddress(uri.getHost(), uri.getPort() < 0 ? 80 : uri.getPort())).toList();
     }
 
     /** The path prefix of the base URL, ending with '/'. */
     String basePath() {
-        String path = URI.create(url).getRawPath();
+        return pathOf(urls().get(0));
+    }
+
+    private static String pathOf(URI uri) {
+        String path = uri.getRawPath();
         if (path == null || path.isEmpty()) {
             return "/";
         }
         return path.endsWith("/") ? path : path + "/";
     }
 
+    /** The first node's: a balancer shows the nodes one host. */
     String hostHeader() {
-        URI uri = URI.create(url);
+        URI uri = urls().get(0);
         return uri.getHost() + (uri.getPort() < 0 ? "" : ":" + uri.getPort());
+    }
+
+    /** The pids of {@link #serverPid}. */
+    List<Long> serverPids() {
+        return serverPid.isEmpty() ? List.of() : Arrays.stream(serverPid.split(",")).map(Long::valueOf).toList();
     }
 
     InetSocketAddress local(int client) {

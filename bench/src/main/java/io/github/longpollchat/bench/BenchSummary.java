@@ -16,7 +16,7 @@ import java.util.function.Function;
  * Reads the JSON lines of a bench/run.sh run and writes, beside them: {@code summary.md} (the
  * run's {@code machine.txt} if there is one; this server and Nchan side by side, the median of each
  * figure over the rounds with every round's value, the ratio; every server of the run side by side
- * when others ran too (CometD, the floors); the issue's targets met or not), {@code plot.dat} and
+ * when others ran too (CometD, the floors, two nodes on Redis); the issue's targets met or not), {@code plot.dat} and
  * {@code plot.gp} for gnuplot (p99 latency and deliveries/s against N, from the fanout runs). Prints the summary.
  *
  * <pre>java -cp … io.github.longpollchat.bench.BenchSummary target/bench/results.jsonl target/bench</pre>
@@ -25,6 +25,8 @@ public final class BenchSummary {
     private static final String CHAT = "chat";
     private static final String NCHAN = "nchan";
     private static final String COMETD = "cometd";
+    /** Two nodes of one chat on Redis (bench/run.sh's chat-redis2). */
+    private static final String CHAT_REDIS2 = "chat-redis2";
 
     private final Map<String, Map<String, List<JsonNode>>> runs = new LinkedHashMap<>();
     private final StringBuilder out = new StringBuilder();
@@ -123,6 +125,8 @@ public final class BenchSummary {
     private static final List<Figure> SERVER_FIGURES = List.of(
             figure("server CPU while sending, s", "serverCpuSeconds", 2),
             figure("server CPU per delivery, µs", "serverCpuMicrosPerDelivery", 2),
+            figure("with Redis's, µs", "cpuMicrosPerDelivery", 2),
+            figure("Redis calls per delivery", "redisCallsPerDelivery", 3),
             figure("latency p50, ms", "latencyMs.p50", 2),
             figure("latency p99, ms", "latencyMs.p99", 2),
             figure("join + park, s", "readySeconds", 2),
@@ -177,6 +181,12 @@ public final class BenchSummary {
         for (String scenario : List.of("fanout-1k", "fanout-10k")) {
             atMost(scenario + ": server CPU per delivery ≤ 1.10 × floor-servlet's", scenario, "serverCpuMicrosPerDelivery",
                     "floor-servlet", 1.10);
+        }
+        for (String scenario : List.of("fanout-1k", "rooms")) {
+            Double nodes = median(scenario, CHAT_REDIS2, "cpuMicrosPerDelivery");
+            Double one = median(scenario, CHAT, "serverCpuMicrosPerDelivery");
+            check(scenario + ": CPU per delivery of 2 nodes and Redis ≤ 1.5 × one node in memory", nodes, one,
+                    nodes != null && one != null && nodes <= 1.5 * one, "%.2f vs %.2f µs");
         }
         Double joinCpu = median("fanout-10k", CHAT, "serverCpuJoinSeconds");
         check("fanout-10k: server CPU while joining 10,000 tabs ≤ 3 s", joinCpu, 3.0, joinCpu != null && joinCpu <= 3,

@@ -27,7 +27,9 @@ import java.util.concurrent.TimeUnit;
  * <p>It reports the time to join and park all N, deliveries expected, received, missing and
  * duplicated, latency from send to receipt, deliveries per second, errors by kind, the server's
  * CPU and memory from {@code /proc} (given its pid) and the generator's own CPU, then one JSON line
- * with every figure. {@code --help} lists the flags; bench/run.sh runs the scenarios against this
+ * with every figure. Several nodes of one chat ({@code --url=A,B}, {@code --server-pid=P,Q}) get
+ * each request in turn, and their figures summed; the Redis they share adds its CPU
+ * ({@code --redis-pid}) and its calls per command per send and per poll ({@code --redis-port}). {@code --help} lists the flags; bench/run.sh runs the scenarios against this
  * server, Nchan, CometD and the Jetty floors.
  *
  * <pre>java -cp … io.github.longpollchat.bench.LoadGenerator --scenario=fanout --clients=1000 --url=http://127.0.0.1:8080/ --server-pid=1234</pre>
@@ -105,12 +107,14 @@ public final class LoadGenerator {
                 .put("senders", o.senderIndexes().size()).put("messages", o.messageCount()).put("rate", o.rate)
                 .put("textBytes", o.textBytes).put("wave", o.wave).put("sources", o.sources);
 
-        if (o.serverPid > 0) {
-            serverPids = ProcStat.withChildren(o.serverPid);
+        List<Long> pids = new ArrayList<>();
+        for (long pid : o.serverPids()) {
+            pids.addAll(ProcStat.withChildren(pid));
         }
+        serverPids = pids;
         // The live heap of a JVM server: this one, or CometD (a floor speaks nchan, and is not measured).
         boolean jvm = !o.target.equals("nchan");
-        long heapBaseline = o.heap && o.serverPid > 0 && jvm ? ProcStat.liveHeapBytes(o.serverPid) : -1;
+        long heapBaseline = o.heap && !serverPids.isEmpty() && jvm ? liveHeap() : -1;
         long rssBaseline = serverRss();
 
         int workers = o.workerProcesses();
@@ -129,6 +133,7 @@ public final class LoadGenerator {
 
         // ---- join and park ----
         long cpu0 = serverCpu();
+        long redis0 = redisCpu();
         long gen0 = generatorCpu();
         long start = System.nanoTime();
         int waves = (o.clients + o.wave - 1) / o.wave;
@@ -183,6 +188,9 @@ public final class LoadGenerator {
                 seconds(ready - start), seconds(joined - start));
         r.put("serverCpuJoinSeconds", seconds(serverCpu() - cpu0))
                 .put("generatorCpuJoinSeconds", seconds(generatorCpu() - gen0));
+        if (o.redisPid > 0) {
+            r.put("redisCpuJoinSeconds", seconds(redisCpu() - redis0));
+        }
         settle();
         int warmupCount = (int) Math.round(o.warmupSeconds * o.rate);
         if (warmupCount > 0) {
@@ -193,7 +201,7 @@ public final class LoadGenerator {
 
         // ---- idle: memory held by the parked polls ----
         if (o.scenario.equals("idle")) {
-            long heapParked = heapBaseline >= 0 ? ProcStat.liveHeapBytes(o.serverPid) : -1;
+            long heapParked = heapBaseline >= 0 ? liveHeap() : -1;
             long rssParked = serverRss();
             r.put("parked", warm);
             putMemory(r, "heapBaselineMB", heapBaseline);
@@ -216,6 +224,9 @@ public final class LoadGenerator {
         // ---- the measured phase ----
         long cpu1 = serverCpu();
         long gen1 = generatorCpu();
+        long redis1 = redisCpu();
+        Map<String, Long> calls1 = redisCalls();
+        long polls1 = sum(all(command("status")), "responses");
         long at = System.nanoTime() + SECOND / 10;
         progress("sending %d message(s) at %.0f/s", o.messageCount(), o.rate);
         JsonNode sent = parts.get(0).call(command("send").put("at", at));
@@ -238,6 +249,8 @@ public final class LoadGenerator {
         }
         long cpu2 = serverCpu();
         long gen2 = generatorCpu();
+        long redis2 = redisCpu();
+        Map<String, Long> calls2 = redisCalls();
 
         // ---- figures ----
         List<JsonNode> reports = all(command("report"));
@@ -281,6 +294,17 @@ public final class LoadGenerator {
             r.put("serverCpuMicrosPerDelivery", received > 0 ? round(serverSeconds * 1e6 / received, 3) : 0);
             putMemory(r, "serverRssMB", serverRss());
             r.put("serverProcesses", serverPids.size());
+            // The nodes' and their Redis's together: what a delivery costs the whole deployment.
+            double redisSeconds = o.redisPid > 0 ? seconds(redis2 - redis1) : 0;
+            r.put("cpuMicrosPerDelivery", received > 0 ? round((serverSeconds + redisSeconds) * 1e6 / received, 3) : 0);
+        }
+        if (o.redisPid > 0) {
+            double redisSeconds = seconds(redis2 - redis1);
+            r.put("redisCpuSeconds", round(redisSeconds, 3));
+            r.put("redisCpuMicrosPerDelivery", received > 0 ? round(redisSeconds * 1e6 / received, 3) : 0);
+        }
+        if (o.redisPort > 0) {
+            putRedisCalls(r, RedisStats.delta(calls1, calls2), acceptedCount, sum(reports, "responses") - polls1, received);
         }
         r.put("generatorCpuSeconds", round(seconds(gen2 - gen1), 3));
         r.put("wallSeconds", round(seconds(System.nanoTime() - start), 3));
@@ -338,6 +362,46 @@ public final class LoadGenerator {
 
     private static long sum(List<JsonNode> replies, String field) {
         return replies.stream().mapToLong(reply -> reply.path(field).asLong()).sum();
+    }
+
+    /**
+     * Redis's calls in the measured phase, per command: how many, and that many per message sent
+     * and per poll answered. A command that runs once per send shows 1.0 per send whatever the
+     * room's size; one that runs once per poll, 1.0 per poll.
+     */
+    private static void putRedisCalls(ObjectNode r, Map<String, Long> calls, long sends, long polls, long received) {
+        ObjectNode byCommand = r.putObject("redisCalls");
+        long total = 0;
+        for (Map.Entry<String, Long> call : calls.entrySet()) {
+            long n = call.getValue();
+            total += n;
+            byCommand.putObject(call.getKey()).put("calls", n)
+                    .put("perSend", sends > 0 ? round((double) n / sends, 3) : 0)
+                    .put("perPoll", polls > 0 ? round((double) n / polls, 3) : 0);
+        }
+        r.put("redisCallsTotal", total).put("pollsAnswered", polls)
+                .put("redisCallsPerDelivery", received > 0 ? round((double) total / received, 3) : 0);
+    }
+
+    private long redisCpu() {
+        return o.redisPid > 0 ? Math.max(0, ProcStat.cpuNanos(o.redisPid)) : 0;
+    }
+
+    private Map<String, Long> redisCalls() {
+        return o.redisPort > 0 ? RedisStats.calls(o.redisPort) : Map.of();
+    }
+
+    /** The live heap of every server JVM together; -1 if one could not be read. */
+    private long liveHeap() {
+        long total = 0;
+        for (long pid : o.serverPids()) {
+            long heap = ProcStat.liveHeapBytes(pid);
+            if (heap < 0) {
+                return -1;
+            }
+            total += heap;
+        }
+        return total;
     }
 
     private long serverCpu() {
@@ -452,6 +516,20 @@ public final class LoadGenerator {
                 line(out, "server", "CPU %.2f s while sending (%.1f µs per delivery), %.2f s while joining; RSS %.0f MB",
                         j.get("serverCpuSeconds").asDouble(), j.get("serverCpuMicrosPerDelivery").asDouble(),
                         j.get("serverCpuJoinSeconds").asDouble(), j.path("serverRssMB").asDouble());
+            }
+            if (j.has("redisCpuSeconds")) {
+                line(out, "redis", "CPU %.2f s while sending (%.1f µs per delivery; %s µs with the nodes'), %.2f s while joining",
+                        j.get("redisCpuSeconds").asDouble(), j.get("redisCpuMicrosPerDelivery").asDouble(),
+                        j.path("cpuMicrosPerDelivery").asText("?"), j.path("redisCpuJoinSeconds").asDouble());
+            }
+            if (j.has("redisCalls")) {
+                StringBuilder calls = new StringBuilder();
+                j.get("redisCalls").fields().forEachRemaining(c -> calls.append(calls.length() == 0 ? "" : ", ")
+                        .append(String.format(Locale.ROOT, "%s %.2f/send %.2f/poll", c.getKey(),
+                                c.getValue().get("perSend").asDouble(), c.getValue().get("perPoll").asDouble())));
+                line(out, "redis calls", "%d in all (%.2f per delivery, %d polls answered): %s",
+                        j.get("redisCallsTotal").asLong(), j.get("redisCallsPerDelivery").asDouble(),
+                        j.get("pollsAnswered").asLong(), calls.length() == 0 ? "none" : calls);
             }
             line(out, "load generator", "CPU %.2f s while sending, %.2f s while joining, %d process(es)",
                     j.get("generatorCpuSeconds").asDouble(), j.get("generatorCpuJoinSeconds").asDouble(),

@@ -72,7 +72,7 @@ final class NchanSwarm extends Swarm {
     @Override
     void subscribers(int room, LongConsumer done) {
         if (info == null) {
-            info = engine.newConn(o.local(0), o.remote());
+            info = engine.newConn(o.local(0), o.remotes().get(0));
         }
         if (info.busy()) {
             done.accept(-1);

@@ -77,12 +77,12 @@ abstract class Swarm implements AutoCloseable {
         this.host = o.hostHeader();
         this.pollNanos = TimeUnit.SECONDS.toNanos(o.pollTimeout) + POLL_MARGIN_NANOS;
         this.accepted = new long[o.roomCount()];
-        var remote = o.remote();
+        var nodes = o.remotes();
         onEngine(() -> {
             for (int i = 0; i < o.clients; i++) {
                 if (o.partOf(i, parts) == part) {
-                    Conn conn = engine.newConn(o.local(i), remote);
-                    Conn sendConn = o.isSender(i) ? engine.newConn(o.local(i + 1), remote) : null;
+                    Lane conn = new Lane(engine, o.local(i), nodes);
+                    Lane sendConn = o.isSender(i) ? new Lane(engine, o.local(i + 1), nodes) : null;
                     Tab tab = new Tab(i, o.roomOf(i), conn, sendConn);
                     tabs.add(tab);
                     byIndex.put(i, tab);
@@ -170,7 +170,7 @@ abstract class Swarm implements AutoCloseable {
                 reply.put("subscribers", total.join());
             }
             case "status" -> onEngine(() -> {
-                reply.put("warm", warm).put("unique", unique).put("lastReceipt", lastReceipt)
+                reply.put("warm", warm).put("unique", unique).put("lastReceipt", lastReceipt).put("responses", responses)
                         .put("dead", tabs.stream().filter(t -> t.dead).count());
                 return null;
             }).join();
@@ -203,7 +203,7 @@ abstract class Swarm implements AutoCloseable {
                 .put("lastReceipt", lastReceipt).put("dead", tabs.stream().filter(t -> t.dead).count());
         int reconnects = 0;
         for (Tab tab : tabs) {
-            reconnects += tab.conn.reconnects + (tab.sendConn == null ? 0 : tab.sendConn.reconnects);
+            reconnects += tab.conn.reconnects() + (tab.sendConn == null ? 0 : tab.sendConn.reconnects());
         }
         reply.put("reconnects", reconnects);
         reply.set("latency", latency.toJson());

@@ -5,13 +5,14 @@ import java.util.BitSet;
 
 /**
  * One simulated browser tab: its long-poll connection, and for a sender a second connection for
- * its sends (a browser too sends while its poll is parked). Engine thread only.
+ * its sends (a browser too sends while its poll is parked); each a {@link Lane}, to one node or
+ * to several in turn. Engine thread only.
  */
 final class Tab {
     final int index;
     final int room;
-    final Conn conn;
-    final Conn sendConn;
+    final Lane conn;
+    final Lane sendConn;
     /** Sends waiting for {@link #sendConn}: {kind, number, sender, scheduled nanoTime} (see {@code Swarm#sendPlan}). */
     final ArrayDeque<long[]> outbox = new ArrayDeque<>();
     final BitSet seen = new BitSet();
@@ -41,7 +42,7 @@ final class Tab {
     boolean warm;
     int failures;
 
-    Tab(int index, int room, Conn conn, Conn sendConn) {
+    Tab(int index, int room, Lane conn, Lane sendConn) {
         this.index = index;
         this.room = room;
         this.conn = conn;

@@ -29,6 +29,23 @@ class LoadGeneratorSmokeTest {
                 "--rate=30", "--per-process=50", "--worker-heap-mb=128");
     }
 
+    /**
+     * Each request to the next of two node URLs, round robin, as to the nodes of one chat: here one
+     * server under two URLs, so that nothing but the turn-taking is tried.
+     */
+    @Test
+    void tabsTakingTwoNodeUrlsInTurnLoseNothing() throws Exception {
+        ChatServer server = ChatServer.newServer(Settings.defaults()
+                .with(Option.PORT, 0).with(Option.HOST, "127.0.0.1").with(Option.RATE_LIMIT, 0)).start();
+        try {
+            String url = server.uri().toString();
+            assertNothingLostOrDoubled(url + "," + url.replace("127.0.0.1", "localhost"), 60, "--messages=20",
+                    "--senders=2");
+        } finally {
+            server.stop();
+        }
+    }
+
     /** Nchan's protocol, as the benchmark speaks it to Nchan, against the floor that speaks it too. */
     @ParameterizedTest
     @ValueSource(strings = {"core", "servlet"})
