@@ -2,6 +2,7 @@ package io.github.longpollchat.http;
 
 import java.util.concurrent.Future;
 import java.util.concurrent.RejectedExecutionException;
+import io.github.longpollchat.hub.DaemonTimer;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 
@@ -17,12 +18,7 @@ public final class BodyDeadlines implements AutoCloseable {
     private final ScheduledThreadPoolExecutor timer;
 
     BodyDeadlines() {
-        timer = new ScheduledThreadPoolExecutor(1, runnable -> {
-            Thread thread = new Thread(runnable, "chat-body-deadlines");
-            thread.setDaemon(true);
-            return thread;
-        });
-        timer.setRemoveOnCancelPolicy(true);
+        timer = DaemonTimer.named("chat-body-deadlines");
     }
 
     /** @return the armed deadline, to cancel; null once closed (the app is stopping) */

@@ -34,12 +34,7 @@ final class Sweeper implements AutoCloseable {
         this.hub = hub;
         this.clientTtlNanos = clientTtlNanos;
         this.roomTtlNanos = roomTtlNanos;
-        this.timer = new ScheduledThreadPoolExecutor(1, runnable -> {
-            Thread thread = new Thread(runnable, "chat-sweeper");
-            thread.setDaemon(true);
-            return thread;
-        });
-        timer.setRemoveOnCancelPolicy(true);
+        this.timer = DaemonTimer.named("chat-sweeper");
         this.sweeping = sweeping
                 ? timer.scheduleWithFixedDelay(this::sweep, SWEEP_MILLIS, SWEEP_MILLIS, TimeUnit.MILLISECONDS)
                 : null;

@@ -1,5 +1,6 @@
 package io.github.longpollchat.hub.redis;
 
+import io.github.longpollchat.hub.DaemonTimer;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -27,11 +28,7 @@ final class RedisSweeper implements AutoCloseable {
     RedisSweeper(WakeUps wakeUps, ChatFunctions functions) {
         this.wakeUps = wakeUps;
         this.functions = functions;
-        this.timer = new ScheduledThreadPoolExecutor(1, runnable -> {
-            Thread thread = new Thread(runnable, "chat-redis-sweeper");
-            thread.setDaemon(true);
-            return thread;
-        });
+        this.timer = DaemonTimer.named("chat-redis-sweeper");
         timer.scheduleWithFixedDelay(this::sweep, SWEEP_MILLIS, SWEEP_MILLIS, TimeUnit.MILLISECONDS);
     }
 
