@@ -2,6 +2,7 @@ package io.github.longpollchat.http;
 
 import io.github.longpollchat.hub.DisplayName;
 import io.github.longpollchat.hub.Hub;
+import io.github.longpollchat.metrics.ChatMetrics;
 import io.github.longpollchat.hub.Json;
 import io.github.longpollchat.hub.PostedEvent;
 import io.github.longpollchat.hub.Tokens;
@@ -18,8 +19,8 @@ public final class JoinServlet extends ChatServlet {
     static final String DEFAULT_ROOM = "lobby";
     private static final byte[] HISTORY_KEY = ",\"history\":".getBytes(StandardCharsets.US_ASCII);
 
-    public JoinServlet(Hub hub, BodyDeadlines deadlines, AllowedHosts hosts) {
-        super(hub, deadlines, hosts, "POST");
+    public JoinServlet(Hub hub, BodyDeadlines deadlines, AllowedHosts hosts, ChatMetrics metrics) {
+        super(hub, deadlines, hosts, metrics, "POST");
     }
 
     @Override

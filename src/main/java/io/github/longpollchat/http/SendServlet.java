@@ -1,6 +1,7 @@
 package io.github.longpollchat.http;
 
 import io.github.longpollchat.hub.Hub;
+import io.github.longpollchat.metrics.ChatMetrics;
 import io.github.longpollchat.hub.MessageText;
 import io.github.longpollchat.hub.Tokens;
 import jakarta.servlet.http.HttpServletRequest;
@@ -9,8 +10,8 @@ import java.util.Map;
 
 /** {@code POST /send_msg}: posts a message to the client's room, once per {@code msgId}. */
 public final class SendServlet extends ChatServlet {
-    public SendServlet(Hub hub, BodyDeadlines deadlines, AllowedHosts hosts) {
-        super(hub, deadlines, hosts, "POST");
+    public SendServlet(Hub hub, BodyDeadlines deadlines, AllowedHosts hosts, ChatMetrics metrics) {
+        super(hub, deadlines, hosts, metrics, "POST");
     }
 
     @Override
