@@ -12,6 +12,8 @@ import io.github.longpollchat.testing.Reply;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * The jar's admin port: bound to loopback whatever the chat's address, unless every caller is
@@ -26,23 +28,13 @@ class AdminPortTest {
         return Settings.defaults().with(Option.PORT, 0).with(Option.HOST, "127.0.0.2").with(Option.ADMIN_PORT, 0);
     }
 
-    @Test
-    void theAdminPortIsBoundToLoopbackWhereverTheChatIs() throws Exception {
-        ChatServer server = ChatServer.newServer(onLoopback()).start();
+    @ParameterizedTest(name = "admin-allow={0}")
+    @CsvSource({"loopback, 127.0.0.1", "any, 127.0.0.2"})
+    void theAdminPortIsBoundToLoopbackUnlessAnyCallerIsAllowed(String allow, String bound) throws Exception {
+        ChatServer server = ChatServer.newServer(onLoopback().with(Option.ADMIN_ALLOW, allow)).start();
         try {
             assertEquals("127.0.0.2", server.uri().getHost());
-            assertEquals("127.0.0.1", server.adminUri().getHost());
-            assertEquals(200, new ChatClient(server.adminUri()).get("healthz").status());
-        } finally {
-            server.stop();
-        }
-    }
-
-    @Test
-    void withAnyCallerAllowedTheAdminPortIsBoundWhereTheChatIs() throws Exception {
-        ChatServer server = ChatServer.newServer(onLoopback().with(Option.ADMIN_ALLOW, "any")).start();
-        try {
-            assertEquals("127.0.0.2", server.adminUri().getHost());
+            assertEquals(bound, server.adminUri().getHost());
             assertEquals(200, new ChatClient(server.adminUri()).get("healthz").status());
         } finally {
             server.stop();
