@@ -2,8 +2,8 @@ package io.github.longpollchat.hub;
 
 /**
  * What only an engine sees, told as it happens, for whoever counts it (the metrics) without the hub
- * knowing who that is. Calls come from any thread, often under a room's lock or on the Redis
- * client's I/O threads: an implementation must be quick and never block.
+ * knowing who that is. Calls come from any thread (request threads, the sweep, the Redis client's
+ * I/O threads), never under a room's lock: an implementation must be quick and never block.
  */
 public interface HubEvents {
     /** Counts nothing: for tests and tools that embed a hub. */

@@ -38,7 +38,10 @@ final class Room {
         this.presenceLimit = presenceLimit;
     }
 
-    /** What a post did besides itself: the polls to wake and the clients evicted on overflow, and how many of each, to tell. */
+    /**
+     * What a post did besides itself: the polls to wake and the clients evicted on overflow; and, for
+     * the {@link HubEvents}, how many events were posted and clients evicted.
+     */
     static final class Fallout {
         final List<ParkedPoll> toWake = new ArrayList<>();
         final List<Client> gone = new ArrayList<>();
