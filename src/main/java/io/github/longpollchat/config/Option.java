@@ -28,7 +28,10 @@ public enum Option {
     ADMIN_ALLOW("admin-allow", Kind.ADMIN_CALLERS, "loopback",
             "who may read /metrics, /healthz, /readyz: loopback (the jar binds the admin port to 127.0.0.1) or any");
 
-    /** The options that only the jar reads: a container decides its own host, port and threads, and keeps its own access log. */
+    /**
+     * The options that only the jar reads: a container decides its own host, ports and threads, and
+     * keeps its own access log; the WAR serves the admin endpoints under its own base.
+     */
     public static final List<Option> JAR_ONLY = List.of(PORT, HOST, THREADS, ACCESS_LOG, ADMIN_PORT);
     /** The number of an option that may be left out (none), when it is: see {@link #ADMIN_PORT}. */
     public static final int NONE = -1;
