@@ -29,7 +29,7 @@ class CrossNodeRulesTest {
         List<RedisHub> three = List.of(nodes.node(), nodes.node(), nodes.node());
         List<CompletionStage<JoinResult>> joins = new ArrayList<>();
         for (int i = 0; i < 50; i++) {
-            joins.add(three.get(i % 3).join(i % 2 == 0 ? "Dana" : "dana", "lobby", null));
+            joins.add(three.get(i % 3).join(i % 2 == 0 ? "Dana" : "dana", "lobby", null, "127.0.0.1"));
         }
         int joined = 0;
         int taken = 0;
@@ -54,7 +54,7 @@ class CrossNodeRulesTest {
         join(b, "bob", "lobby");
         join(a, "carol", "dev");
 
-        assertEquals(Reason.SERVER_FULL, refusal(b.join("dave", "lobby", null)).reason());
+        assertEquals(Reason.SERVER_FULL, refusal(b.join("dave", "lobby", null, "127.0.0.1")).reason());
     }
 
     @Test
@@ -64,7 +64,7 @@ class CrossNodeRulesTest {
         join(a, "alice", "lobby");
         join(b, "bob", "dev");
 
-        assertEquals(Reason.SERVER_FULL, refusal(a.join("carol", "ops", null)).reason());
+        assertEquals(Reason.SERVER_FULL, refusal(a.join("carol", "ops", null, "127.0.0.1")).reason());
         join(a, "carol", "dev");
     }
 
@@ -105,7 +105,7 @@ class CrossNodeRulesTest {
         JoinResult alice = join(a, "alice", "lobby");
         await(a.poll(alice.clientId(), alice.cursor() + 1, 0));
 
-        JoinResult resumed = await(b.join("someone else", "lobby", alice.clientId()));
+        JoinResult resumed = await(b.join("someone else", "lobby", alice.clientId(), "127.0.0.1"));
 
         assertEquals(alice.clientId(), resumed.clientId());
         assertEquals("alice", resumed.name());
