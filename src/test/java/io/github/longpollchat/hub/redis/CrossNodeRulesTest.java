@@ -58,6 +58,42 @@ class CrossNodeRulesTest {
     }
 
     @Test
+    void maxClientsPerAddressCountsTheClientsOfEveryNode() throws Exception {
+        RedisHub a = nodes.node(Option.MAX_CLIENTS_PER_ADDRESS, 2);
+        RedisHub b = nodes.node(Option.MAX_CLIENTS_PER_ADDRESS, 2);
+        await(a.join("alice", "lobby", null, "192.0.2.1"));
+        JoinResult bob = await(b.join("bob", "dev", null, "192.0.2.1"));
+        await(a.join("carol", "lobby", null, "192.0.2.2"));
+
+        assertEquals(Reason.TOO_MANY_CLIENTS, refusal(a.join("dave", "ops", null, "192.0.2.1")).reason());
+        await(b.leave(bob.clientId(), 0));
+        await(a.join("dave", "ops", null, "192.0.2.1"));
+    }
+
+    @Test
+    void anAddressIsKeptOnlyWhileItHasLiveClientsAndNeverInTheClear() throws Exception {
+        RedisHub a = nodes.node(Option.MAX_CLIENTS_PER_ADDRESS, 2);
+        RedisHub b = nodes.node(Option.MAX_CLIENTS_PER_ADDRESS, 2);
+        JoinResult alice = await(a.join("alice", "lobby", null, "192.0.2.1"));
+        JoinResult bob = await(b.join("bob", "lobby", null, "192.0.2.1"));
+        String held = nodes.redis().cli("KEYS", "chat:a:*");
+        assertEquals(1, held.lines().count(), "one address held: " + held);
+        assertTrue(!nodes.redis().cli("KEYS", "*").contains("192.0.2.1"), "no key names the address");
+
+        await(a.leave(alice.clientId(), 0));
+        await(b.leave(bob.clientId(), 0));
+
+        assertEquals("", nodes.redis().cli("KEYS", "chat:a:*"), "the address is gone with its last client");
+    }
+
+    @Test
+    void withoutACapNoAddressIsKept() throws Exception {
+        RedisHub a = nodes.node();
+        join(a, "alice", "lobby");
+        assertEquals("", nodes.redis().cli("KEYS", "chat:a:*"));
+    }
+
+    @Test
     void maxRoomsCountsTheRoomsOfEveryNode() throws Exception {
         RedisHub a = nodes.node(Option.MAX_ROOMS, 2);
         RedisHub b = nodes.node(Option.MAX_ROOMS, 2);
