@@ -5,10 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.github.longpollchat.config.Option;
 import io.github.longpollchat.testing.ChatTarget;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -26,23 +23,14 @@ class MaxClientsPerAddressTest {
     static ChatTarget chat = ChatTarget.with(Option.MAX_CLIENTS_PER_ADDRESS, PER_ADDRESS).and(Option.MAX_CLIENTS, 10);
 
     private final Api api = new Api(chat);
-    private final List<Joined> made = new ArrayList<>();
 
-    @AfterEach
-    void endEveryClient() {
-        made.forEach(client -> api.leave(client.clientId()));
-    }
+    @RegisterExtension
+    final Cast cast = new Cast(api);
 
-    private Joined join(String name, String room) {
-        Joined joined = api.join(name, room);
-        made.add(joined);
-        return joined;
-    }
-
-    /** Fills this address's places: a and b in one room; b. */
+    /** Fills this address's places with a and b, in one room; returns b. */
     private Joined fill(String room) {
-        join("a", room);
-        return join("b", room);
+        cast.join("a", room);
+        return cast.join("b", room);
     }
 
     @Test
@@ -55,16 +43,7 @@ class MaxClientsPerAddressTest {
 
     @Test
     void refusedJoinSendsNoEventAndAddsNoMember() {
-        String room = Unique.room();
-        Joined b = fill(room);
-        Api.Inbox inbox = api.inbox(b);
-        inbox.drain();
-        long lastId = api.view(b).lastHistoryId();
-        assertError(api.joinReply("c", room), 429, "too_many_clients");
-        assertEquals(List.of(), inbox.drain());
-        Joined view = api.view(b);
-        assertEquals(lastId, view.lastHistoryId());
-        assertEquals(Set.of("a", "b"), Set.copyOf(view.members()));
+        cast.assertJoinRefusedChangingNothing(fill(Unique.room()), "c", 429, "too_many_clients");
     }
 
     @Test
@@ -84,10 +63,8 @@ class MaxClientsPerAddressTest {
     @Test
     void leavingFreesAPlace() {
         String room = Unique.room();
-        Joined b = fill(room);
-        api.leave(b.clientId());
-        made.remove(b);
-        join("c", room);
+        cast.leave(fill(room));
+        cast.join("c", room);
     }
 
     @Test

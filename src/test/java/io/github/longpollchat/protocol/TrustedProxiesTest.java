@@ -7,9 +7,7 @@ import static org.junit.jupiter.api.Assumptions.assumeFalse;
 import io.github.longpollchat.config.Option;
 import io.github.longpollchat.testing.ChatTarget;
 import io.github.longpollchat.testing.Reply;
-import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -27,19 +25,12 @@ class TrustedProxiesTest {
             .and(Option.MAX_CLIENTS_PER_ADDRESS, 1).and(Option.MAX_CLIENTS, 3);
 
     private final Api api = new Api(chat);
-    private final List<String> made = new ArrayList<>();
 
-    @AfterEach
-    void endEveryClient() {
-        made.forEach(api::leave);
-    }
+    @RegisterExtension
+    final Cast cast = new Cast(api);
 
     private Reply joinVia(String header, String name, String room) {
-        Reply reply = api.joinReply(List.of(header), name, room);
-        if (reply.status() == 200) {
-            made.add(reply.json().get("clientId").textValue());
-        }
-        return reply;
+        return cast.joinReply(List.of(header), name, room);
     }
 
     @Test
