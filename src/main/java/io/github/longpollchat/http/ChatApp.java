@@ -53,7 +53,7 @@ public final class ChatApp implements ServletContextListener {
         context.setAttribute(HUB, hub);
         context.setAttribute(BODY_DEADLINES, deadlines);
         register(context, "page", new PageServlet(hub, deadlines, hosts), "/");
-        register(context, "join", new JoinServlet(hub, deadlines, hosts), "/join");
+        register(context, "join", new JoinServlet(hub, deadlines, hosts, ClientAddress.of(settings.text(Option.TRUSTED_PROXIES))), "/join");
         register(context, "send", new SendServlet(hub, deadlines, hosts), "/send_msg");
         register(context, "get", new PollServlet(hub, deadlines, hosts), POLL_PATH);
         register(context, "leave", new LeaveServlet(hub, deadlines, hosts), "/leave");

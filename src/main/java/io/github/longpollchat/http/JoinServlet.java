@@ -18,8 +18,11 @@ public final class JoinServlet extends ChatServlet {
     static final String DEFAULT_ROOM = "lobby";
     private static final byte[] HISTORY_KEY = ",\"history\":".getBytes(StandardCharsets.US_ASCII);
 
-    public JoinServlet(Hub hub, BodyDeadlines deadlines, AllowedHosts hosts) {
+    private final ClientAddress addresses;
+
+    public JoinServlet(Hub hub, BodyDeadlines deadlines, AllowedHosts hosts, ClientAddress addresses) {
         super(hub, deadlines, hosts, "POST");
+        this.addresses = addresses;
     }
 
     @Override
@@ -33,7 +36,7 @@ public final class JoinServlet extends ChatServlet {
         if (clientId != null) {
             Tokens.clientId(clientId);
         }
-        respond(request, answer, hub.join(name, room, clientId), joined -> {
+        respond(request, answer, hub.join(name, room, clientId, addresses.of(request)), joined -> {
             Map<String, Object> head = new LinkedHashMap<>();
             head.put("clientId", joined.clientId());
             head.put("name", joined.name());
