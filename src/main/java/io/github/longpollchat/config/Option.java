@@ -15,6 +15,8 @@ public enum Option {
     HISTORY("history", 100, 0, 10000, "events kept per room, returned by /join"),
     MAILBOX("mailbox", 1000, 1, 100000, "events waiting for one client; one more evicts it"),
     MAX_CLIENTS("max-clients", 20000, 1, 1000000, "live clients at most"),
+    MAX_CLIENTS_PER_ADDRESS("max-clients-per-address", 0, 0, 1000000,
+            "live clients joined from one address at most; 0 is no cap (many users may share one address)"),
     MAX_ROOMS("max-rooms", 10000, 1, 1000000, "rooms held at most"),
     ROOM_TTL("room-ttl", 3600, 1, 604800, "seconds an empty, quiet room is kept"),
     MAX_TEXT("max-text", 2000, 1, 100000, "code points per message"),
@@ -23,6 +25,8 @@ public enum Option {
     THREADS("threads", 16, 8, 10000, "request threads at most; no waiting request holds one (jar only)"),
     REDIS("redis", Kind.REDIS_URI, "", "keep the chat in this Redis, shared by every node given the same one; none: in memory"),
     ALLOWED_HOSTS("allowed-hosts", Kind.HOSTS, "", "Host names served, comma-separated (the port not compared); others get 421; none: any"),
+    TRUSTED_PROXIES("trusted-proxies", Kind.RANGES, "",
+            "proxies whose X-Forwarded-For or Forwarded names the client's address: IPs and CIDR ranges, comma-separated; none: no one's"),
     ACCESS_LOG("access-log", Kind.FILE, "", "write an access log, clientId redacted, to this file (- for standard output); none: off (jar only)"),
     ADMIN_PORT("admin-port", 0, 65535, "serve /metrics, /healthz and /readyz on this port only; 0 takes a free port; none: not served (jar only)"),
     ADMIN_ALLOW("admin-allow", Kind.ADMIN_CALLERS, "loopback",
@@ -58,7 +62,9 @@ public enum Option {
         /** Empty (off), {@code -} (standard output), or a file's path. */
         FILE("FILE"),
         /** Empty (any), or host names and IP addresses, comma-separated: see {@link HostNames}. */
-        HOSTS("NAMES");
+        HOSTS("NAMES"),
+        /** Empty (none), or IP addresses and CIDR ranges, comma-separated: see {@link IpRange}. */
+        RANGES("ADDRS");
 
         final String placeholder;
 
@@ -137,6 +143,9 @@ public enum Option {
         }
         if (kind == Kind.HOSTS) {
             return HostNames.check(raw, source);
+        }
+        if (kind == Kind.RANGES) {
+            return IpRange.check(raw, source);
         }
         if (kind == Kind.FILE) {
             return raw.strip();

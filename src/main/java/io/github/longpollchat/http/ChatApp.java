@@ -59,7 +59,8 @@ public final class ChatApp implements ServletContextListener {
         context.setAttribute(HUB, hub);
         context.setAttribute(BODY_DEADLINES, deadlines);
         register(context, "page", new PageServlet(hub, deadlines, hosts, metrics), "/");
-        register(context, "join", new JoinServlet(hub, deadlines, hosts, metrics), "/join");
+        register(context, "join", new JoinServlet(hub, deadlines, hosts, metrics, ClientAddress.of(settings.text(Option.TRUSTED_PROXIES))),
+                "/join");
         register(context, "send", new SendServlet(hub, deadlines, hosts, metrics), "/send_msg");
         register(context, "get", new PollServlet(hub, deadlines, hosts, metrics), POLL_PATH);
         register(context, "leave", new LeaveServlet(hub, deadlines, hosts, metrics), "/leave");

@@ -1,8 +1,8 @@
 package io.github.longpollchat.http;
 
 import io.github.longpollchat.hub.Hub;
-import io.github.longpollchat.metrics.ChatMetrics;
 import io.github.longpollchat.hub.Tokens;
+import io.github.longpollchat.metrics.ChatMetrics;
 import jakarta.servlet.http.HttpServletRequest;
 
 /**

@@ -2,8 +2,8 @@ package io.github.longpollchat.http;
 
 import io.github.longpollchat.config.Option;
 import io.github.longpollchat.hub.Hub;
-import io.github.longpollchat.metrics.ChatMetrics;
 import io.github.longpollchat.hub.Tokens;
+import io.github.longpollchat.metrics.ChatMetrics;
 import jakarta.servlet.http.HttpServletRequest;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;

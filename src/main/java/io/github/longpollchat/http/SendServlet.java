@@ -1,9 +1,9 @@
 package io.github.longpollchat.http;
 
 import io.github.longpollchat.hub.Hub;
-import io.github.longpollchat.metrics.ChatMetrics;
 import io.github.longpollchat.hub.MessageText;
 import io.github.longpollchat.hub.Tokens;
+import io.github.longpollchat.metrics.ChatMetrics;
 import jakarta.servlet.http.HttpServletRequest;
 import java.util.LinkedHashMap;
 import java.util.Map;

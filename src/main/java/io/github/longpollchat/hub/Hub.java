@@ -29,9 +29,12 @@ public interface Hub extends AutoCloseable {
      * @param name an already valid display name ({@link DisplayName#parse})
      * @param room an already valid room name
      * @param clientId the client to resume, or null
-     * @return fails with {@code name_taken}, {@code server_full} or {@code store_unavailable}
+     * @param address the address the client joins from, counted against
+     *     {@code max-clients-per-address}; one address has one spelling
+     * @return fails with {@code name_taken}, {@code too_many_clients}, {@code server_full} or
+     *     {@code store_unavailable}
      */
-    CompletionStage<JoinResult> join(String name, String room, String clientId);
+    CompletionStage<JoinResult> join(String name, String room, String clientId, String address);
 
     /**
      * Posts a message to the client's room.

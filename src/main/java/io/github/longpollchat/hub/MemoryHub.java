@@ -42,6 +42,8 @@ public final class MemoryHub implements Hub {
     private final ConcurrentHashMap<String, Room> rooms = new ConcurrentHashMap<>();
     /** Live clients plus joins under way that have reserved a place. */
     private final AtomicInteger clientSlots = new AtomicInteger();
+    /** The same, per address. */
+    final AddressCounts addressSlots;
     final Sweeper sweeper;
     private final HubEvents events;
     private volatile boolean shuttingDown;
@@ -69,6 +71,7 @@ public final class MemoryHub implements Hub {
         this.maxText = settings.get(Option.MAX_TEXT);
         this.rateLimit = settings.get(Option.RATE_LIMIT);
         this.presenceLimit = settings.get(Option.PRESENCE_LIMIT);
+        this.addressSlots = new AddressCounts(settings.get(Option.MAX_CLIENTS_PER_ADDRESS));
         this.sweeper = new Sweeper(this, TimeUnit.SECONDS.toNanos(settings.get(Option.CLIENT_TTL)),
                 TimeUnit.SECONDS.toNanos(settings.get(Option.ROOM_TTL)), sweeping);
     }
@@ -89,8 +92,8 @@ public final class MemoryHub implements Hub {
     }
 
     @Override
-    public CompletionStage<JoinResult> join(String name, String room, String clientId) {
-        return completed(() -> joinNow(name, room, clientId));
+    public CompletionStage<JoinResult> join(String name, String room, String clientId, String address) {
+        return completed(() -> joinNow(name, room, clientId, address));
     }
 
     @Override
@@ -135,9 +138,10 @@ public final class MemoryHub implements Hub {
      * @param name an already valid display name ({@link DisplayName#parse})
      * @param roomName an already valid room name
      * @param clientId the client to resume, or null
-     * @throws Refusal {@code name_taken} or {@code server_full}
+     * @param address where it joins from, see {@link Hub#join}
+     * @throws Refusal {@code name_taken}, {@code too_many_clients} or {@code server_full}
      */
-    public JoinResult joinNow(String name, String roomName, String clientId) {
+    public JoinResult joinNow(String name, String roomName, String clientId, String address) {
         Client existing = clientId == null ? null : find(clientId);
         if (existing != null && existing.room.name.equals(roomName)) {
             JoinResult resumed = resume(existing);
@@ -148,17 +152,13 @@ public final class MemoryHub implements Hub {
         String nameKey = DisplayName.key(name);
         while (true) {
             Room room = rooms.get(roomName);
-            boolean reserved = reserveClientSlot();
-            if (!reserved) {
-                // 409 outranks 503: only say "full" when the name would have been free.
-                if (room != null) {
-                    synchronized (room) {
-                        if (room.isNameTaken(nameKey)) {
-                            throw Reason.NAME_TAKEN.refusal();
-                        }
-                    }
-                }
-                throw Reason.SERVER_FULL.refusal("The server has as many clients as it may hold.");
+            if (!addressSlots.take(address)) {
+                refuseUnlessNameTaken(room, nameKey, Reason.TOO_MANY_CLIENTS.refusal());
+            }
+            if (!reserveClientSlot()) {
+                addressSlots.release(address);
+                refuseUnlessNameTaken(room, nameKey,
+                        Reason.SERVER_FULL.refusal("The server has as many clients as it may hold."));
             }
             boolean admitted = false;
             try {
@@ -174,7 +174,7 @@ public final class MemoryHub implements Hub {
                     if (room.isNameTaken(nameKey)) {
                         throw Reason.NAME_TAKEN.refusal();
                     }
-                    Client client = room.admit(newUniqueId(), name, rateLimit);
+                    Client client = room.admit(newUniqueId(), name, address, rateLimit);
                     clients.put(Tokens.selector(client.id), client);
                     admitted = true;
                     long cursor = room.lastId();
@@ -189,6 +189,7 @@ public final class MemoryHub implements Hub {
             } finally {
                 if (!admitted) {
                     clientSlots.decrementAndGet();
+                    addressSlots.release(address);
                 }
             }
         }
@@ -204,6 +205,18 @@ public final class MemoryHub implements Hub {
             return new JoinResult(client.id, client.name, room.name, client.mailbox.lastAcked(),
                     room.history(), room.memberNames(client), room.memberCount(), pollTimeout * 1000);
         }
+    }
+
+    /** 409 outranks 429 and 503: a limit is named only when the name would have been free. */
+    private static void refuseUnlessNameTaken(Room room, String nameKey, Refusal limit) {
+        if (room != null) {
+            synchronized (room) {
+                if (room.isNameTaken(nameKey)) {
+                    throw Reason.NAME_TAKEN.refusal();
+                }
+            }
+        }
+        throw limit;
     }
 
     private boolean reserveClientSlot() {
@@ -355,6 +368,7 @@ public final class MemoryHub implements Hub {
         for (Client gone : fallout.gone) {
             clients.remove(Tokens.selector(gone.id), gone);
             clientSlots.decrementAndGet();
+            addressSlots.release(gone.address);
             ParkedPoll poll = gone.mailbox.close();
             if (poll != null && poll.claim()) {
                 poll.answer(PollResult.GONE);

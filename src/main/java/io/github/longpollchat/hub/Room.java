@@ -55,8 +55,8 @@ final class Room {
     }
 
     /** Adds a new member whose mailbox starts after the newest event; the caller then {@link #announce}s it. */
-    Client admit(String clientId, String displayName, int rateLimit) {
-        Client client = new Client(clientId, displayName, this, new Mailbox(mailboxSize, lastId), rateLimit);
+    Client admit(String clientId, String displayName, String address, int rateLimit) {
+        Client client = new Client(clientId, displayName, address, this, new Mailbox(mailboxSize, lastId), rateLimit);
         members.put(client.nameKey, client);
         return client;
     }

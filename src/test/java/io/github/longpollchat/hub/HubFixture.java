@@ -60,7 +60,7 @@ final class HubFixture {
     /** A reader and a writer in one room: the cast of most race tests. */
     record Duo(JoinResult reader, JoinResult writer) {
         static Duo join(MemoryHub hub) {
-            return new Duo(hub.joinNow("reader", "race", null), hub.joinNow("writer", "race", null));
+            return new Duo(hub.joinNow("reader", "race", null, "127.0.0.1"), hub.joinNow("writer", "race", null, "127.0.0.1"));
         }
 
         /** The id of the writer's join: the last event before the race begins. */

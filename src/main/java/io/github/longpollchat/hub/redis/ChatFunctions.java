@@ -53,6 +53,7 @@ final class ChatFunctions {
             Integer.toString(settings.get(Option.RATE_LIMIT)),
             Long.toString(TimeUnit.SECONDS.toMillis(settings.get(Option.CLIENT_TTL))),
             Long.toString(TimeUnit.SECONDS.toMillis(settings.get(Option.ROOM_TTL))),
+            Integer.toString(settings.get(Option.MAX_CLIENTS_PER_ADDRESS)),
         };
     }
 

@@ -173,15 +173,16 @@ public final class RedisHub implements Hub {
     }
 
     @Override
-    public CompletionStage<JoinResult> join(String name, String room, String clientId) {
+    public CompletionStage<JoinResult> join(String name, String room, String clientId, String address) {
         String resume = clientId == null ? "" : ClientDigest.of(clientId);
-        return join(name, room, clientId, resume, NEW_ID_TRIES);
+        return join(name, room, clientId, resume, ClientDigest.ofAddress(address), NEW_ID_TRIES);
     }
 
-    private CompletionStage<JoinResult> join(String name, String room, String clientId, String resume, int tries) {
+    private CompletionStage<JoinResult> join(String name, String room, String clientId, String resume, String address,
+                                             int tries) {
         String newId = Tokens.newClientId();
         String digest = ClientDigest.of(newId);
-        return functions.call("chat1_join", room, digest, resume, name, DisplayName.key(name), Json.string(name))
+        return functions.call("chat1_join", room, digest, resume, name, DisplayName.key(name), Json.string(name), address)
                 .thenCompose(answer -> {
                     Reply reply = new Reply(answer);
                     switch (reply.kind()) {
@@ -192,12 +193,14 @@ public final class RedisHub implements Hub {
                             return CompletableFuture.completedFuture(joined(newId, room, reply));
                         case "taken":
                             throw Reason.NAME_TAKEN.refusal();
+                        case "many":
+                            throw Reason.TOO_MANY_CLIENTS.refusal();
                         case "full":
                             throw Reason.SERVER_FULL.refusal("The server has as many " + reply.text(1) + " as it may hold.");
                         default:
                             // The new id's digest names a live client: all but impossible, and another id will do.
                             if (tries > 1) {
-                                return join(name, room, clientId, resume, tries - 1);
+                                return join(name, room, clientId, resume, address, tries - 1);
                             }
                             throw new IllegalStateException("no unused client id in " + NEW_ID_TRIES + " tries");
                     }

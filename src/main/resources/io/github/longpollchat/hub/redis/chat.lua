@@ -14,16 +14,18 @@ a node. Layout (r = a room's name, d = a client's digest, see ClientDigest):
   chat:r:<r>:names    hash  name key (lower case) -> d
   chat:r:<r>:members  zset  display name -> join number (joining order)
   chat:r:<r>:acks     zset  d -> its last acknowledged id: a mailbox is the log after it
-  chat:c:<d>          hash  room, name, nj (the name as JSON), key, gen (polls so far), parked (gen of the parked poll, or 0)
+  chat:c:<d>          hash  room, name, nj (the name as JSON), key, gen (polls so far), parked (gen of the parked poll, or 0),
+                            addr (the digest of the address it joined from; only while max-clients-per-address is on)
   chat:c:<d>:keys     zset  msgId -> the id its send got (the last 256)
   chat:c:<d>:sent     list  when its last accepted messages were sent, ms (the rate limit's window)
+  chat:a:<a>          string  live clients joined from the address whose digest is a; gone with the last
 
 Every node listens on one channel, chat:wake, for:
   e <r> <id> <json>     a new event
   s <r> <d> <gen> <ack> the client's polls older than gen are superseded
   g <r> <d>             the client is gone
 
-Every function takes the same eight settings first (see settings()), then its own arguments, and
+Every function takes the same nine settings first (see settings()), then its own arguments, and
 answers {its answer, the clients it took out, the events it posted}: the clients as
 "<room> <d> <left|expired|evicted>" each, for the calling node's log and metrics.
 ]]
@@ -37,7 +39,7 @@ local NAMED = 10
 local PRESENCE_GAP = 2000
 local RATE_WINDOW = 10000
 local KEYS_KEPT = 256
-local OWN = 9
+local OWN = 10
 
 -- The clients the current call took out of their rooms; see rule().
 local dropped = {}
@@ -62,12 +64,16 @@ local function client_key(d)
   return 'chat:c:' .. d
 end
 
+local function address_key(a)
+  return 'chat:a:' .. a
+end
+
 local function settings(args)
   local t = redis.call('TIME')
   return {
     history = tonumber(args[1]), mailbox = tonumber(args[2]), presence = tonumber(args[3]),
     max_clients = tonumber(args[4]), max_rooms = tonumber(args[5]), rate = tonumber(args[6]),
-    client_ttl = tonumber(args[7]), room_ttl = tonumber(args[8]),
+    client_ttl = tonumber(args[7]), room_ttl = tonumber(args[8]), per_address = tonumber(args[9]),
     now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
   }
 end
@@ -123,10 +129,13 @@ local function drop(s, d, why)
   redis.call('ZREM', CLIENTS, d)
   redis.call('ZREM', GRACES, d)
   local c = client_key(d)
-  local f = redis.call('HMGET', c, 'room', 'name', 'nj', 'key')
+  local f = redis.call('HMGET', c, 'room', 'name', 'nj', 'key', 'addr')
   local room = f[1]
   if not room then
     return nil
+  end
+  if f[5] and redis.call('DECR', address_key(f[5])) <= 0 then
+    redis.call('DEL', address_key(f[5]))
   end
   local r = room_key(room)
   local big = redis.call('ZCARD', r .. ':members') > s.presence
@@ -225,10 +234,12 @@ local function joined(s, room, kind, name, cursor)
   return {kind, name, cursor, count, first, history, names}
 end
 
--- args: room, d (the new client's), resume (a digest, or ''), name, name key, name as JSON
+-- args: room, d (the new client's), resume (a digest, or ''), name, name key, name as JSON, the
+-- digest of the address it joins from
 rule('chat1_join', function(_, args)
   local s = settings(args)
   local room, d, resume, name, key, nj = args[OWN], args[OWN + 1], args[OWN + 2], args[OWN + 3], args[OWN + 4], args[OWN + 5]
+  local addr = args[OWN + 6]
   local r = room_key(room)
   if resume ~= '' then
     local f = redis.call('HMGET', client_key(resume), 'room', 'name')
@@ -239,6 +250,9 @@ rule('chat1_join', function(_, args)
   end
   if redis.call('HEXISTS', r .. ':names', key) == 1 then
     return {'taken'}
+  end
+  if s.per_address > 0 and tonumber(redis.call('GET', address_key(addr)) or 0) >= s.per_address then
+    return {'many'}
   end
   if redis.call('ZCARD', CLIENTS) >= s.max_clients then
     return {'full', 'clients'}
@@ -257,6 +271,10 @@ rule('chat1_join', function(_, args)
   local last = tonumber(redis.call('HGET', r, 'last'))
   local seq = redis.call('HINCRBY', r, 'seq', 1)
   redis.call('HSET', c, 'room', room, 'name', name, 'nj', nj, 'key', key, 'gen', 0, 'parked', 0)
+  if s.per_address > 0 then
+    redis.call('HSET', c, 'addr', addr)
+    redis.call('INCR', address_key(addr))
+  end
   redis.call('HSET', r .. ':names', key, d)
   redis.call('ZADD', r .. ':members', seq, name)
   redis.call('ZADD', r .. ':acks', last, d)
