@@ -27,10 +27,18 @@ public enum Option {
     ALLOWED_HOSTS("allowed-hosts", Kind.HOSTS, "", "Host names served, comma-separated (the port not compared); others get 421; none: any"),
     TRUSTED_PROXIES("trusted-proxies", Kind.RANGES, "",
             "proxies whose X-Forwarded-For or Forwarded names the client's address: IPs and CIDR ranges, comma-separated; none: no one's"),
-    ACCESS_LOG("access-log", Kind.FILE, "", "write an access log, clientId redacted, to this file (- for standard output); none: off (jar only)");
+    ACCESS_LOG("access-log", Kind.FILE, "", "write an access log, clientId redacted, to this file (- for standard output); none: off (jar only)"),
+    ADMIN_PORT("admin-port", 0, 65535, "serve /metrics, /healthz and /readyz on this port only; 0 takes a free port; none: not served (jar only)"),
+    ADMIN_ALLOW("admin-allow", Kind.ADMIN_CALLERS, "loopback",
+            "who may read /metrics, /healthz, /readyz: loopback (the jar binds the admin port to 127.0.0.1) or any");
 
-    /** The options that only the jar reads: a container decides its own host, port and threads, and keeps its own access log. */
-    public static final List<Option> JAR_ONLY = List.of(PORT, HOST, THREADS, ACCESS_LOG);
+    /**
+     * The options that only the jar reads: a container decides its own host, ports and threads, and
+     * keeps its own access log; the WAR serves the admin endpoints under its own base.
+     */
+    public static final List<Option> JAR_ONLY = List.of(PORT, HOST, THREADS, ACCESS_LOG, ADMIN_PORT);
+    /** The number of an option that may be left out (none), when it is: see {@link #ADMIN_PORT}. */
+    public static final int NONE = -1;
 
     private final String flag;
     private final String defaultText;
@@ -43,6 +51,10 @@ public enum Option {
     private enum Kind {
         /** A whole number within the option's range. */
         NUMBER("N"),
+        /** Empty (off, read as {@link Option#NONE}), or a whole number within the option's range. */
+        NUMBER_OR_NONE("N"),
+        /** {@code loopback} or {@code any}. */
+        ADMIN_CALLERS("WHO"),
         /** Any text but the empty one: an address. */
         ADDRESS("ADDR"),
         /** Empty (off), or a {@code redis://[user:password@]host:port[/db]} URI: see {@link RedisUri}. */
@@ -67,6 +79,16 @@ public enum Option {
         this.min = min;
         this.max = max;
         this.kind = Kind.NUMBER;
+        this.help = help;
+    }
+
+    /** A number that may be left out, and is by default. */
+    Option(String flag, long min, long max, String help) {
+        this.flag = flag;
+        this.defaultText = "";
+        this.min = min;
+        this.max = max;
+        this.kind = Kind.NUMBER_OR_NONE;
         this.help = help;
     }
 
@@ -104,7 +126,7 @@ public enum Option {
 
     /** One line for {@code --help}. */
     public String usage() {
-        String range = kind == Kind.NUMBER ? " (" + min + "-" + max + ")" : "";
+        String range = kind == Kind.NUMBER || kind == Kind.NUMBER_OR_NONE ? " (" + min + "-" + max + ")" : "";
         String shown = defaultText.isEmpty() ? "none" : defaultText;
         return String.format("  --%-14s %-18s %s; default %s%s", flag + "=" + kind.placeholder, env(), help, shown, range);
     }
@@ -127,6 +149,16 @@ public enum Option {
         }
         if (kind == Kind.FILE) {
             return raw.strip();
+        }
+        if (kind == Kind.ADMIN_CALLERS) {
+            String who = raw.strip();
+            if (!who.equals("loopback") && !who.equals("any")) {
+                throw new SettingsException(source + ": '" + raw + "' is neither loopback nor any");
+            }
+            return who;
+        }
+        if (kind == Kind.NUMBER_OR_NONE && raw.isBlank()) {
+            return NONE;
         }
         if (kind == Kind.ADDRESS) {
             if (raw.isBlank()) {

@@ -5,12 +5,13 @@ import io.github.longpollchat.hub.Hub;
 import io.github.longpollchat.hub.Json;
 import io.github.longpollchat.hub.PostedEvent;
 import io.github.longpollchat.hub.Tokens;
+import io.github.longpollchat.metrics.ChatMetrics;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
-import java.util.List;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /** {@code POST /join}: registers a client in a room, or resumes a live one. */
@@ -20,8 +21,8 @@ public final class JoinServlet extends ChatServlet {
 
     private final ClientAddress addresses;
 
-    public JoinServlet(Hub hub, BodyDeadlines deadlines, AllowedHosts hosts, ClientAddress addresses) {
-        super(hub, deadlines, hosts, "POST");
+    public JoinServlet(Hub hub, BodyDeadlines deadlines, AllowedHosts hosts, ChatMetrics metrics, ClientAddress addresses) {
+        super(hub, deadlines, hosts, metrics, "POST");
         this.addresses = addresses;
     }
 

@@ -77,6 +77,13 @@ public interface Hub extends AutoCloseable {
     /** Counts for tests, checks and benchmarks. */
     Stats stats();
 
+    /**
+     * The counts for the metrics and the readiness check, without blocking: the memory engine's
+     * at once; the Redis engine's when Redis answers (the whole chat's clients and rooms, this
+     * node's parked polls), failing with {@code store_unavailable} when it cannot be reached.
+     */
+    CompletionStage<Stats> measure();
+
     /** A snapshot of the hub's size: live clients, rooms, parked polls, events queued, grace leaves pending. */
     record Stats(int clients, int rooms, int parkedPolls, int queuedEvents, int pendingLeaves) {
     }

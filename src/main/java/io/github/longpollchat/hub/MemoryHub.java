@@ -45,17 +45,24 @@ public final class MemoryHub implements Hub {
     /** The same, per address. */
     final AddressCounts addressSlots;
     final Sweeper sweeper;
+    private final HubEvents events;
     private volatile boolean shuttingDown;
 
     public MemoryHub(Settings settings) {
-        this(settings, true);
+        this(settings, HubEvents.NONE);
+    }
+
+    /** @param events told of posts, evictions and expiries */
+    public MemoryHub(Settings settings, HubEvents events) {
+        this(settings, events, true);
     }
 
     /**
      * @param sweeping false for race tests that must be the only ones to sweep, so that their
      *     {@code sweeper.sweep()}, not the background one, is what races their other threads
      */
-    MemoryHub(Settings settings, boolean sweeping) {
+    MemoryHub(Settings settings, HubEvents events, boolean sweeping) {
+        this.events = events;
         this.pollTimeout = settings.get(Option.POLL_TIMEOUT);
         this.historySize = settings.get(Option.HISTORY);
         this.mailboxSize = settings.get(Option.MAILBOX);
@@ -352,6 +359,12 @@ public final class MemoryHub implements Hub {
      * were evicted (their parked polls get 410) and wakes the polls that have new messages.
      */
     private void settle(Room.Fallout fallout) {
+        if (fallout.posted > 0) {
+            events.posted(fallout.posted);
+        }
+        if (fallout.evicted > 0) {
+            events.evicted(fallout.evicted);
+        }
         for (Client gone : fallout.gone) {
             clients.remove(Tokens.selector(gone.id), gone);
             clientSlots.decrementAndGet();
@@ -372,10 +385,12 @@ public final class MemoryHub implements Hub {
     /** Expires the client if it is still idle once its room's lock is held: a request may have just refreshed it. */
     void expireIfIdle(Client client, long ttlNanos) {
         Room.Fallout fallout = new Room.Fallout();
+        boolean expired;
         synchronized (client.room) {
-            if (client.idleLongerThan(ttlNanos, System.nanoTime())) {
-                client.room.remove(client, fallout);
-            }
+            expired = client.idleLongerThan(ttlNanos, System.nanoTime()) && client.room.remove(client, fallout);
+        }
+        if (expired) {
+            events.expired(1);
         }
         settle(fallout);
     }
@@ -445,6 +460,11 @@ public final class MemoryHub implements Hub {
             return null;
         }
         return client;
+    }
+
+    @Override
+    public CompletionStage<Stats> measure() {
+        return CompletableFuture.completedFuture(stats());
     }
 
     @Override

@@ -38,11 +38,16 @@ final class Room {
         this.presenceLimit = presenceLimit;
     }
 
-    /** What a post did besides itself: the polls to wake and the clients evicted on overflow. */
+    /**
+     * What a post did besides itself: the polls to wake and the clients evicted on overflow; and, for
+     * the {@link HubEvents}, how many events were posted and clients evicted.
+     */
     static final class Fallout {
         final List<ParkedPoll> toWake = new ArrayList<>();
         final List<Client> gone = new ArrayList<>();
         private final ArrayDeque<Client> overflowed = new ArrayDeque<>();
+        int posted;
+        int evicted;
     }
 
     boolean isNameTaken(String nameKey) {
@@ -106,6 +111,7 @@ final class Room {
     /** Keeps the event in the history and puts it into every member's mailbox. */
     private long deliver(PostedEvent event, Fallout fallout) {
         lastActivity = System.nanoTime();
+        fallout.posted++;
         if (historySize > 0) {
             if (history.size() == historySize) {
                 history.removeFirst();
@@ -126,6 +132,7 @@ final class Room {
         while ((member = fallout.overflowed.poll()) != null) {
             if (member.live) {
                 dropMember(member, fallout);
+                fallout.evicted++;
             }
         }
     }

@@ -88,7 +88,8 @@ class ProcessIT {
     }
 
     @ParameterizedTest(name = "{0}")
-    @CsvSource({"--port=99999, --port", "--poll-timeout=abc, --poll-timeout"})
+    @CsvSource({"--port=99999, --port", "--poll-timeout=abc, --poll-timeout", "--admin-port=70000, --admin-port",
+        "--admin-allow=everyone, --admin-allow"})
     void aBadFlagValueExitsWithStatusTwoAndOneLineNamingTheFlag(String arg, String flag) throws Exception {
         ChatNode chat = ChatNode.launch(arg, "--host=127.0.0.1");
         try {

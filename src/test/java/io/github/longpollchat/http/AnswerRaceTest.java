@@ -3,6 +3,7 @@ package io.github.longpollchat.http;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.github.longpollchat.metrics.ChatMetrics;
 import io.github.longpollchat.testing.RawHttp;
 import io.github.longpollchat.testing.StderrCapture;
 import jakarta.servlet.AsyncContext;
@@ -65,7 +66,7 @@ class AnswerRaceTest {
         @Override
         protected void service(HttpServletRequest request, HttpServletResponse response) {
             AsyncContext async = request.startAsync();
-            Answer answer = new Answer(async);
+            Answer answer = new Answer(async, new ChatMetrics(), "race");
             async.setTimeout(TIMEOUT_MILLIS);
             byte[] body = ("{\"id\":\"" + request.getParameter("id") + "\"}").getBytes(StandardCharsets.UTF_8);
             long delayMicros = ThreadLocalRandom.current().nextLong((TIMEOUT_MILLIS - 5) * 1000L, (TIMEOUT_MILLIS + 5) * 1000L);
@@ -83,7 +84,7 @@ class AnswerRaceTest {
         protected void service(HttpServletRequest request, HttpServletResponse response) {
             long start = System.nanoTime();
             AsyncContext async = request.startAsync();
-            Answer answer = new Answer(async);
+            Answer answer = new Answer(async, new ChatMetrics(), "race");
             BodyReader.start(request, async, answer, deadlines, body -> {
                 String id = new String(body, StandardCharsets.UTF_8);
                 long due = start + TimeUnit.MICROSECONDS.toNanos(

@@ -22,12 +22,12 @@ final class HubFixture {
      * from a client that never polls), then the overrides.
      */
     static MemoryHub hub(Object... optionValuePairs) {
-        return new MemoryHub(settings(optionValuePairs), true);
+        return new MemoryHub(settings(optionValuePairs), HubEvents.NONE, true);
     }
 
     /** As {@link #hub}, but nothing sweeps unless the test calls {@code hub.sweeper.sweep()}. */
     static MemoryHub unsweptHub(Object... optionValuePairs) {
-        return new MemoryHub(settings(optionValuePairs), false);
+        return new MemoryHub(settings(optionValuePairs), HubEvents.NONE, false);
     }
 
     private static Settings settings(Object... optionValuePairs) {

@@ -5,6 +5,7 @@ import io.github.longpollchat.config.Settings;
 import io.github.longpollchat.config.SettingsException;
 import io.github.longpollchat.hub.DisplayName;
 import io.github.longpollchat.hub.Hub;
+import io.github.longpollchat.hub.HubEvents;
 import io.github.longpollchat.hub.JoinResult;
 import io.github.longpollchat.hub.Json;
 import io.github.longpollchat.hub.PollResult;
@@ -19,6 +20,7 @@ import io.lettuce.core.RedisURI;
 import io.lettuce.core.SocketOptions;
 import io.lettuce.core.TimeoutOptions;
 import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.event.connection.ConnectionActivatedEvent;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.Delay;
@@ -31,6 +33,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import reactor.core.Disposable;
 
 /**
  * The chat in Redis, shared by every node (jar or WAR) given the same Redis and settings: any
@@ -62,16 +65,19 @@ public final class RedisHub implements Hub {
     private final ChatFunctions functions;
     private final WakeUps wakeUps;
     private final RedisSweeper sweeper;
+    private final HubEvents events;
+    private Disposable reconnects;
     private volatile boolean shuttingDown;
 
-    private RedisHub(Settings settings, RedisClient client, StatefulRedisConnection<String, String> commands,
+    private RedisHub(Settings settings, HubEvents events, RedisClient client, StatefulRedisConnection<String, String> commands,
                      StatefulRedisPubSubConnection<String, String> pubsub) {
+        this.events = events;
         this.pollTimeout = settings.get(Option.POLL_TIMEOUT);
         this.maxText = settings.get(Option.MAX_TEXT);
         this.client = client;
         this.commands = commands;
         this.pubsub = pubsub;
-        this.functions = new ChatFunctions(commands.async(), settings);
+        this.functions = new ChatFunctions(commands.async(), settings, events);
         this.wakeUps = new WakeUps(functions);
         this.sweeper = new RedisSweeper(wakeUps, functions);
     }
@@ -83,6 +89,11 @@ public final class RedisHub implements Hub {
      * @throws SettingsException naming {@code redis} when it does not answer in time, or is no Redis 7
      */
     public static RedisHub connect(Settings settings) {
+        return connect(settings, HubEvents.NONE);
+    }
+
+    /** As {@link #connect(Settings)}, telling {@code events} of posts, evictions, expiries and Redis' calls and reconnects. */
+    public static RedisHub connect(Settings settings, HubEvents events) {
         RedisURI uri = RedisURI.create(settings.text(Option.REDIS));
         uri.setTimeout(Duration.ofSeconds(CALL_SECONDS));
         String where = uri.getHost() + ":" + uri.getPort();
@@ -117,7 +128,7 @@ public final class RedisHub implements Hub {
                     Thread.sleep(250);
                 }
             }
-            RedisHub hub = new RedisHub(settings, client, commands, pubsub);
+            RedisHub hub = new RedisHub(settings, events, client, commands, pubsub);
             hub.start(where);
             return hub;
         } catch (InterruptedException e) {
@@ -139,6 +150,10 @@ public final class RedisHub implements Hub {
         }
         pubsub.addListener(wakeUps);
         pubsub.sync().subscribe(WakeUps.CHANNEL);
+        // From now on every connection made is one come back.
+        reconnects = client.getResources().eventBus().get()
+                .filter(ConnectionActivatedEvent.class::isInstance)
+                .subscribe(activated -> events.storeReconnected());
         LOG.info("chat kept in redis at {}", where);
     }
 
@@ -260,6 +275,9 @@ public final class RedisHub implements Hub {
     public void close() {
         shutdown();
         sweeper.close();
+        if (reconnects != null) {
+            reconnects.dispose();
+        }
         pubsub.close();
         commands.close();
         shutdown(client);
@@ -277,15 +295,22 @@ public final class RedisHub implements Hub {
      */
     @Override
     public Stats stats() {
-        int parked = wakeUps.parked();
         try {
-            Reply counts = new Reply(functions.call("chat1_counts").toCompletableFuture().get(CALL_SECONDS, TimeUnit.SECONDS));
-            return new Stats((int) counts.number(0), (int) counts.number(1), parked, 0, (int) counts.number(2));
+            return measure().toCompletableFuture().get(CALL_SECONDS, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (ExecutionException | TimeoutException e) {
             LOG.debug("no counts from redis", e);
         }
-        return new Stats(-1, -1, parked, 0, -1);
+        return new Stats(-1, -1, wakeUps.parked(), 0, -1);
+    }
+
+    /** As {@link #stats()}, without waiting: fails with {@code store_unavailable} when Redis does not answer within {@value #CALL_SECONDS} s. */
+    @Override
+    public CompletionStage<Stats> measure() {
+        return functions.call("chat1_counts").thenApply(answer -> {
+            Reply counts = new Reply(answer);
+            return new Stats((int) counts.number(0), (int) counts.number(1), wakeUps.parked(), 0, (int) counts.number(2));
+        });
     }
 }

@@ -26,7 +26,8 @@ Every node listens on one channel, chat:wake, for:
   g <r> <d>             the client is gone
 
 Every function takes the same nine settings first (see settings()), then its own arguments, and
-answers {its answer, the clients it took out}: "<room> <d>" each, for the calling node's log.
+answers {its answer, the clients it took out, the events it posted}: the clients as
+"<room> <d> <left|expired|evicted>" each, for the calling node's log and metrics.
 ]]
 
 local WAKE = 'chat:wake'
@@ -42,13 +43,16 @@ local OWN = 10
 
 -- The clients the current call took out of their rooms; see rule().
 local dropped = {}
+-- How many events the current call posted.
+local posted = 0
 
 -- Registers a function of the chat: its answer goes out with the clients it dropped.
 local function rule(name, callback, flags)
   redis.register_function{function_name = name, flags = flags, callback = function(keys, args)
     dropped = {}
+    posted = 0
     local answer = callback(keys, args)
-    return {answer, dropped}
+    return {answer, dropped, posted}
   end}
 end
 
@@ -95,6 +99,7 @@ local function append(s, room, body)
   redis.call('RPUSH', r .. ':log', json)
   redis.call('ZADD', ROOMS, s.now + s.room_ttl, room)
   redis.call('PUBLISH', WAKE, 'e ' .. room .. ' ' .. id .. ' ' .. json)
+  posted = posted + 1
   return id
 end
 
@@ -118,8 +123,9 @@ local function touch(s, d)
 end
 
 -- Takes a client out of its room and frees every key of it; its leave goes to the room (in a
--- big room, to the next summary), its parked poll is told. Returns its room, or nil if it was gone.
-local function drop(s, d)
+-- big room, to the next summary), its parked poll is told. `why`: left, expired or evicted.
+-- Returns its room, or nil if it was gone.
+local function drop(s, d, why)
   redis.call('ZREM', CLIENTS, d)
   redis.call('ZREM', GRACES, d)
   local c = client_key(d)
@@ -138,7 +144,7 @@ local function drop(s, d)
   redis.call('ZREM', r .. ':members', f[2])
   redis.call('ZREM', r .. ':acks', d)
   redis.call('PUBLISH', WAKE, 'g ' .. room .. ' ' .. d)
-  dropped[#dropped + 1] = room .. ' ' .. d
+  dropped[#dropped + 1] = room .. ' ' .. d .. ' ' .. why
   if big then
     note(room, 'l', f[3])
   else
@@ -159,7 +165,7 @@ local function settle(s, room)
       break
     end
     for _, d in ipairs(over) do
-      drop(s, d)
+      drop(s, d, 'evicted')
     end
   end
   local last = tonumber(redis.call('HGET', r, 'last'))
@@ -410,7 +416,7 @@ rule('chat1_leave', function(_, args)
     redis.call('ZADD', GRACES, s.now + grace * 1000, d)
     return {}
   end
-  settle(s, drop(s, d))
+  settle(s, drop(s, d, 'left'))
   return {}
 end)
 
@@ -419,9 +425,9 @@ end)
 rule('chat1_sweep', function(_, args)
   local s = settings(args)
   local batch = tonumber(args[OWN])
-  for _, zset in ipairs({GRACES, CLIENTS}) do
-    for _, d in ipairs(redis.call('ZRANGEBYSCORE', zset, '-inf', s.now, 'LIMIT', 0, batch)) do
-      local room = drop(s, d)
+  for _, due in ipairs({{GRACES, 'left'}, {CLIENTS, 'expired'}}) do
+    for _, d in ipairs(redis.call('ZRANGEBYSCORE', due[1], '-inf', s.now, 'LIMIT', 0, batch)) do
+      local room = drop(s, d, due[2])
       if room then
         settle(s, room)
       end
