@@ -27,10 +27,15 @@ public enum Option {
     ALLOWED_HOSTS("allowed-hosts", Kind.HOSTS, "", "Host names served, comma-separated (the port not compared); others get 421; none: any"),
     TRUSTED_PROXIES("trusted-proxies", Kind.RANGES, "",
             "proxies whose X-Forwarded-For or Forwarded names the client's address: IPs and CIDR ranges, comma-separated; none: no one's"),
-    ACCESS_LOG("access-log", Kind.FILE, "", "write an access log, clientId redacted, to this file (- for standard output); none: off (jar only)");
+    ACCESS_LOG("access-log", Kind.FILE, "", "write an access log, clientId redacted, to this file (- for standard output); none: off (jar only)"),
+    TLS_KEYSTORE("tls-keystore", Kind.FILE, "", "serve HTTPS (HTTP/2 and HTTP/1.1) on the port with this PKCS12 keystore's key and certificate; none: plain HTTP (jar only)"),
+    TLS_PASSWORD("tls-password", Kind.SECRET, "", "the tls-keystore's password, from the environment only: a flag would show in ps (jar only)");
 
-    /** The options that only the jar reads: a container decides its own host, port and threads, and keeps its own access log. */
-    public static final List<Option> JAR_ONLY = List.of(PORT, HOST, THREADS, ACCESS_LOG);
+    /**
+     * The options that only the jar reads: a container decides its own host, port, threads and
+     * TLS, and keeps its own access log.
+     */
+    public static final List<Option> JAR_ONLY = List.of(PORT, HOST, THREADS, ACCESS_LOG, TLS_KEYSTORE, TLS_PASSWORD);
 
     private final String flag;
     private final String defaultText;
@@ -52,7 +57,9 @@ public enum Option {
         /** Empty (any), or host names and IP addresses, comma-separated: see {@link HostNames}. */
         HOSTS("NAMES"),
         /** Empty (none), or IP addresses and CIDR ranges, comma-separated: see {@link IpRange}. */
-        RANGES("ADDRS");
+        RANGES("ADDRS"),
+        /** Any text, a password: read from the environment only, as a flag would show in {@code ps}. */
+        SECRET("TEXT");
 
         final String placeholder;
 
@@ -93,6 +100,11 @@ public enum Option {
         return "CHAT_" + flag.replace('-', '_').toUpperCase(java.util.Locale.ROOT);
     }
 
+    /** Whether the option is read from its environment variable only, never from a flag or init-parameter. */
+    public boolean environmentOnly() {
+        return kind == Kind.SECRET;
+    }
+
     public String defaultText() {
         return defaultText;
     }
@@ -106,7 +118,8 @@ public enum Option {
     public String usage() {
         String range = kind == Kind.NUMBER ? " (" + min + "-" + max + ")" : "";
         String shown = defaultText.isEmpty() ? "none" : defaultText;
-        return String.format("  --%-14s %-18s %s; default %s%s", flag + "=" + kind.placeholder, env(), help, shown, range);
+        String named = environmentOnly() ? "(no flag)" : "--" + flag + "=" + kind.placeholder;
+        return String.format("  %-16s %-18s %s; default %s%s", named, env(), help, shown, range);
     }
 
     /**
@@ -124,6 +137,9 @@ public enum Option {
         }
         if (kind == Kind.RANGES) {
             return IpRange.check(raw, source);
+        }
+        if (kind == Kind.SECRET) {
+            return raw;
         }
         if (kind == Kind.FILE) {
             return raw.strip();

@@ -42,6 +42,7 @@ public final class ChatServer {
     private final ServerConnector connector;
     private final ServletContextHandler context;
     private final String host;
+    private final boolean tls;
 
     private ChatServer(Settings settings) {
         // No request holds a thread while it waits on its client (a parked poll, a body still
@@ -59,11 +60,15 @@ public final class ChatServer {
         // has been parsed), which for thousands of mostly idle long-poll connections was most of
         // the heap; parsing a poll's few headers afresh costs less than holding that.
         http.setHeaderCacheSize(0);
-        connector = new ServerConnector(server, new HttpConnectionFactory(http));
+        long pollIdleMillis = (settings.get(Option.POLL_TIMEOUT) + IDLE_MARGIN_SECONDS) * 1000L;
+        String keystore = settings.text(Option.TLS_KEYSTORE);
+        tls = !keystore.isEmpty();
+        connector = tls
+                ? Https.connector(server, http, keystore, settings.text(Option.TLS_PASSWORD), pollIdleMillis)
+                : new ServerConnector(server, new HttpConnectionFactory(http));
         host = settings.text(Option.HOST);
         connector.setHost(host);
         connector.setPort(settings.get(Option.PORT));
-        long pollIdleMillis = (settings.get(Option.POLL_TIMEOUT) + IDLE_MARGIN_SECONDS) * 1000L;
         connector.setIdleTimeout(REQUEST_IDLE_MILLIS);
         connector.setAcceptQueueSize(ACCEPT_QUEUE);
         server.addConnector(connector);
@@ -110,7 +115,7 @@ public final class ChatServer {
         if (shown.contains(":") && !shown.startsWith("[")) {
             shown = "[" + shown + "]";
         }
-        return URI.create("http://" + shown + ":" + port() + "/");
+        return URI.create((tls ? "https://" : "http://") + shown + ":" + port() + "/");
     }
 
     public Hub hub() {

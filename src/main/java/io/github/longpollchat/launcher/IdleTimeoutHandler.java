@@ -1,8 +1,10 @@
 package io.github.longpollchat.launcher;
 
 import io.github.longpollchat.http.ChatApp;
+import org.eclipse.jetty.http.HttpVersion;
 import org.eclipse.jetty.io.EndPoint;
 import org.eclipse.jetty.server.AbstractConnector;
+import org.eclipse.jetty.server.ConnectionMetaData;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
@@ -21,6 +23,11 @@ import org.eclipse.jetty.util.Callback;
  * under fan-out: see docs/performance.md), and a poll answered during a graceful stop undid the connector's
  * shutdown timeout, so that stopping waited for the short timeout. A client able to poll can
  * hold a connection for as long anyway, by parking one.
+ *
+ * <p>Over HTTP/2 one connection carries many requests at once, a tab's parked poll beside another
+ * tab's send, so a request other than a poll never shortens it: the first poll lengthens it for
+ * good, and a connection with no traffic for that long still closes. Each HTTP/2 stream has its own
+ * idle timeout, as long (see {@link Https}).
  */
 final class IdleTimeoutHandler extends Handler.Wrapper {
     private final long requestMillis;
@@ -34,9 +41,12 @@ final class IdleTimeoutHandler extends Handler.Wrapper {
 
     @Override
     public boolean handle(Request request, Response response, Callback callback) throws Exception {
-        EndPoint endPoint = request.getConnectionMetaData().getConnection().getEndPoint();
-        long wanted = ChatApp.POLL_PATH.equals(Request.getPathInContext(request)) ? pollMillis : requestMillis;
-        if (endPoint.getIdleTimeout() != wanted && !stopping(request)) {
+        ConnectionMetaData connection = request.getConnectionMetaData();
+        EndPoint endPoint = connection.getConnection().getEndPoint();
+        boolean poll = ChatApp.POLL_PATH.equals(Request.getPathInContext(request));
+        long wanted = poll ? pollMillis : requestMillis;
+        boolean shared = connection.getHttpVersion() == HttpVersion.HTTP_2;
+        if (endPoint.getIdleTimeout() != wanted && (poll || !shared) && !stopping(request)) {
             endPoint.setIdleTimeout(wanted);
         }
         return super.handle(request, response, callback);
