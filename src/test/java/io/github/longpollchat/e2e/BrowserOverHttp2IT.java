@@ -8,7 +8,7 @@ import io.github.longpollchat.testing.TestKeystore;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -20,8 +20,11 @@ import org.junit.jupiter.api.Timeout;
  */
 @Timeout(value = 90, unit = TimeUnit.SECONDS)
 class BrowserOverHttp2IT {
+    @AutoClose("stop")
     private static ChatServer server;
+    @AutoClose
     private static Browser alice;
+    @AutoClose
     private static Browser bob;
 
     @BeforeAll
@@ -30,17 +33,6 @@ class BrowserOverHttp2IT {
         server = ChatServer.newServer(TestKeystore.settings(Map.of())).start();
         alice = Browser.startAcceptingTestCertificates("h2-alice");
         bob = Browser.startAcceptingTestCertificates("h2-bob");
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        try (Browser a = alice; Browser b = bob) {
-            // both closed, even if one fails
-        } finally {
-            if (server != null) {
-                server.stop();
-            }
-        }
     }
 
     @Test
