@@ -60,15 +60,15 @@ public final class ChatServer {
         // has been parsed), which for thousands of mostly idle long-poll connections was most of
         // the heap; parsing a poll's few headers afresh costs less than holding that.
         http.setHeaderCacheSize(0);
-        long pollIdleMillis = (settings.get(Option.POLL_TIMEOUT) + IDLE_MARGIN_SECONDS) * 1000L;
         String keystore = settings.text(Option.TLS_KEYSTORE);
         tls = !keystore.isEmpty();
         connector = tls
-                ? Https.connector(server, http, keystore, settings.text(Option.TLS_PASSWORD), pollIdleMillis)
+                ? Https.connector(server, http, keystore, settings.text(Option.TLS_PASSWORD))
                 : new ServerConnector(server, new HttpConnectionFactory(http));
         host = settings.text(Option.HOST);
         connector.setHost(host);
         connector.setPort(settings.get(Option.PORT));
+        long pollIdleMillis = (settings.get(Option.POLL_TIMEOUT) + IDLE_MARGIN_SECONDS) * 1000L;
         connector.setIdleTimeout(REQUEST_IDLE_MILLIS);
         connector.setAcceptQueueSize(ACCEPT_QUEUE);
         server.addConnector(connector);

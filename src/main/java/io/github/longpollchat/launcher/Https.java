@@ -30,11 +30,11 @@ final class Https {
     }
 
     /**
-     * @param pollIdleMillis how long an HTTP/2 stream may be idle: longer than the longest poll, so
-     *     that a parked poll is never cut (see {@link IdleTimeoutHandler} for the connection's)
+     * Each HTTP/2 stream keeps Jetty's default idle timeout, the connector's short one: it ends a
+     * stream stalled in reading or writing, and a parked poll, which does neither, is not cut by it
+     * ({@code IdleTimeoutTest}).
      */
-    static ServerConnector connector(Server server, HttpConfiguration http, String keystore, String password,
-                                     long pollIdleMillis) {
+    static ServerConnector connector(Server server, HttpConfiguration http, String keystore, String password) {
         SslContextFactory.Server tls = new SslContextFactory.Server();
         tls.setKeyStorePath(keystore);
         tls.setKeyStoreType(TlsKeystore.TYPE);
@@ -47,7 +47,6 @@ final class Https {
         HttpConnectionFactory http1 = new HttpConnectionFactory(http);
         HTTP2ServerConnectionFactory http2 = new HTTP2ServerConnectionFactory(http);
         http2.setMaxConcurrentStreams(MAX_STREAMS);
-        http2.setStreamIdleTimeout(pollIdleMillis);
         ALPNServerConnectionFactory alpn = new ALPNServerConnectionFactory();
         alpn.setDefaultProtocol(http1.getProtocol());
         SslConnectionFactory ssl = new SslConnectionFactory(tls, alpn.getProtocol());

@@ -26,8 +26,7 @@ import org.eclipse.jetty.util.Callback;
  *
  * <p>Over HTTP/2 one connection carries many requests at once, a tab's parked poll beside another
  * tab's send, so a request other than a poll never shortens it: the first poll lengthens it for
- * good, and a connection with no traffic for that long still closes. Each HTTP/2 stream has its own
- * idle timeout, as long (see {@link Https}).
+ * good, and a connection with no traffic for that long still closes.
  */
 final class IdleTimeoutHandler extends Handler.Wrapper {
     private final long requestMillis;

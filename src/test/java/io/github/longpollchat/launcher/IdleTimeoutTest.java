@@ -22,9 +22,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * Idle timeouts: no parked poll is ever cut by one (a parked poll's connection, and over HTTP/2
- * its stream, wait longer than any poll), while a connection that dribbles its request is cut
- * after a short one.
+ * Idle timeouts: no parked poll is ever cut by one (a parked poll's connection waits longer than
+ * any poll; over HTTP/2 no other request on it shortens that), while a connection that dribbles
+ * its request is cut after a short one.
  */
 @Timeout(60)
 class IdleTimeoutTest {
@@ -52,8 +52,8 @@ class IdleTimeoutTest {
 
     @Test
     void aPollParkedOverHttp2OutlastsTheRequestIdleTimeoutThoughOtherRequestsShareItsConnection() throws Exception {
-        // Over HTTP/2 a send from another tab rides the poll's connection: it must not give the
-        // connection the short timeout, nor may the poll's own stream time out before the poll does.
+        // Over HTTP/2 a send from another tab rides the poll's connection, and the poll's own stream
+        // has the short idle timeout: neither may cut the poll.
         int pollSeconds = (int) (ChatServer.REQUEST_IDLE_MILLIS / 1000) + 3;
         ChatServer server = ChatServer.newServer(TestKeystore.settings(Map.of(Option.POLL_TIMEOUT, String.valueOf(pollSeconds))))
                 .start();
