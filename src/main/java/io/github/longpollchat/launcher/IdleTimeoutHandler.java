@@ -1,10 +1,8 @@
 package io.github.longpollchat.launcher;
 
 import io.github.longpollchat.http.ChatApp;
-import org.eclipse.jetty.http.HttpVersion;
 import org.eclipse.jetty.io.EndPoint;
 import org.eclipse.jetty.server.AbstractConnector;
-import org.eclipse.jetty.server.ConnectionMetaData;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
@@ -24,9 +22,10 @@ import org.eclipse.jetty.util.Callback;
  * shutdown timeout, so that stopping waited for the short timeout. A client able to poll can
  * hold a connection for as long anyway, by parking one.
  *
- * <p>Over HTTP/2 one connection carries many requests at once, a tab's parked poll beside another
- * tab's send, so a request other than a poll never shortens it: the first poll lengthens it for
- * good, and a connection with no traffic for that long still closes.
+ * <p>Over HTTP/2 one connection carries a tab's parked poll beside another tab's send, which sets
+ * the short timeout; that cannot cut the poll, since Jetty ends neither a stream nor its connection
+ * on an idle timeout while a request on it waits without reading or writing ({@code IdleTimeoutTest}).
+ * A connection with no request on it still closes.
  */
 final class IdleTimeoutHandler extends Handler.Wrapper {
     private final long requestMillis;
@@ -40,12 +39,9 @@ final class IdleTimeoutHandler extends Handler.Wrapper {
 
     @Override
     public boolean handle(Request request, Response response, Callback callback) throws Exception {
-        ConnectionMetaData connection = request.getConnectionMetaData();
-        EndPoint endPoint = connection.getConnection().getEndPoint();
-        boolean poll = ChatApp.POLL_PATH.equals(Request.getPathInContext(request));
-        long wanted = poll ? pollMillis : requestMillis;
-        boolean shared = connection.getHttpVersion() == HttpVersion.HTTP_2;
-        if (endPoint.getIdleTimeout() != wanted && (poll || !shared) && !stopping(request)) {
+        EndPoint endPoint = request.getConnectionMetaData().getConnection().getEndPoint();
+        long wanted = ChatApp.POLL_PATH.equals(Request.getPathInContext(request)) ? pollMillis : requestMillis;
+        if (endPoint.getIdleTimeout() != wanted && !stopping(request)) {
             endPoint.setIdleTimeout(wanted);
         }
         return super.handle(request, response, callback);

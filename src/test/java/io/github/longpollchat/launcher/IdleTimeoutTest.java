@@ -23,8 +23,8 @@ import org.junit.jupiter.api.Timeout;
 
 /**
  * Idle timeouts: no parked poll is ever cut by one (a parked poll's connection waits longer than
- * any poll; over HTTP/2 no other request on it shortens that), while a connection that dribbles
- * its request is cut after a short one.
+ * any poll; over HTTP/2, where other requests share it, Jetty does not end a waiting stream), while
+ * a connection that dribbles its request is cut after a short one.
  */
 @Timeout(60)
 class IdleTimeoutTest {
