@@ -15,8 +15,8 @@ import org.eclipse.jetty.util.ssl.SslContextFactory;
 /**
  * The jar's HTTPS connector: TLS with the keystore's key, then HTTP/2 or HTTP/1.1 as the client
  * offers by ALPN (HTTP/1.1 when it offers nothing). Over HTTP/2 a browser sends every tab's
- * requests on one connection, so it is no longer held to six connections per server, which six
- * parked polls used up.
+ * requests on one connection, so it is no longer held to six connections per server, which a
+ * parked poll per room open used up.
  */
 final class Https {
     /**
