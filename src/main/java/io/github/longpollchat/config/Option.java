@@ -30,13 +30,15 @@ public enum Option {
     ACCESS_LOG("access-log", Kind.FILE, "", "write an access log, clientId redacted, to this file (- for standard output); none: off (jar only)"),
     ADMIN_PORT("admin-port", 0, 65535, "serve /metrics, /healthz and /readyz on this port only; 0 takes a free port; none: not served (jar only)"),
     ADMIN_ALLOW("admin-allow", Kind.ADMIN_CALLERS, "loopback",
-            "who may read /metrics, /healthz, /readyz: loopback (the jar binds the admin port to 127.0.0.1) or any");
+            "who may read /metrics, /healthz, /readyz: loopback (the jar binds the admin port to 127.0.0.1) or any"),
+    TLS_KEYSTORE("tls-keystore", Kind.FILE, "", "serve HTTPS (HTTP/2 and HTTP/1.1) on the port with this PKCS12 keystore's key and certificate; none: plain HTTP (jar only)"),
+    TLS_PASSWORD("tls-password", Kind.SECRET, "", "the tls-keystore's password, from the environment only: a flag would show in ps (jar only)");
 
     /**
-     * The options that only the jar reads: a container decides its own host, ports and threads, and
-     * keeps its own access log; the WAR serves the admin endpoints under its own base.
+     * The options that only the jar reads: a container decides its own host, ports, threads and
+     * TLS, and keeps its own access log; the WAR serves the admin endpoints under its own base.
      */
-    public static final List<Option> JAR_ONLY = List.of(PORT, HOST, THREADS, ACCESS_LOG, ADMIN_PORT);
+    public static final List<Option> JAR_ONLY = List.of(PORT, HOST, THREADS, ACCESS_LOG, ADMIN_PORT, TLS_KEYSTORE, TLS_PASSWORD);
     /** The number of an option that may be left out (none), when it is: see {@link #ADMIN_PORT}. */
     public static final int NONE = -1;
 
@@ -64,7 +66,9 @@ public enum Option {
         /** Empty (any), or host names and IP addresses, comma-separated: see {@link HostNames}. */
         HOSTS("NAMES"),
         /** Empty (none), or IP addresses and CIDR ranges, comma-separated: see {@link IpRange}. */
-        RANGES("ADDRS");
+        RANGES("ADDRS"),
+        /** Any text, a password: read from the environment only, as a flag would show in {@code ps}. */
+        SECRET("TEXT");
 
         final String placeholder;
 
@@ -115,6 +119,11 @@ public enum Option {
         return "CHAT_" + flag.replace('-', '_').toUpperCase(java.util.Locale.ROOT);
     }
 
+    /** Whether the option is read from its environment variable only, never from a flag or init-parameter. */
+    public boolean environmentOnly() {
+        return kind == Kind.SECRET;
+    }
+
     public String defaultText() {
         return defaultText;
     }
@@ -128,7 +137,8 @@ public enum Option {
     public String usage() {
         String range = kind == Kind.NUMBER || kind == Kind.NUMBER_OR_NONE ? " (" + min + "-" + max + ")" : "";
         String shown = defaultText.isEmpty() ? "none" : defaultText;
-        return String.format("  --%-14s %-18s %s; default %s%s", flag + "=" + kind.placeholder, env(), help, shown, range);
+        String named = environmentOnly() ? "(no flag)" : "--" + flag + "=" + kind.placeholder;
+        return String.format("  %-16s %-18s %s; default %s%s", named, env(), help, shown, range);
     }
 
     /**
@@ -146,6 +156,9 @@ public enum Option {
         }
         if (kind == Kind.RANGES) {
             return IpRange.check(raw, source);
+        }
+        if (kind == Kind.SECRET) {
+            return raw;
         }
         if (kind == Kind.FILE) {
             return raw.strip();

@@ -43,6 +43,7 @@ public final class ChatServer {
     /** The admin port's, or null when {@code admin-port} is not set. */
     private final ServerConnector adminConnector;
     private final ServletContextHandler context;
+    private final boolean tls;
 
     private ChatServer(Settings settings) {
         // No request holds a thread while it waits on its client (a parked poll, a body still
@@ -60,7 +61,11 @@ public final class ChatServer {
         // has been parsed), which for thousands of mostly idle long-poll connections was most of
         // the heap; parsing a poll's few headers afresh costs less than holding that.
         http.setHeaderCacheSize(0);
-        connector = new ServerConnector(server, new HttpConnectionFactory(http));
+        String keystore = settings.text(Option.TLS_KEYSTORE);
+        tls = !keystore.isEmpty();
+        connector = tls
+                ? Https.connector(server, http, keystore, settings.text(Option.TLS_PASSWORD))
+                : new ServerConnector(server, new HttpConnectionFactory(http));
         connector.setHost(settings.text(Option.HOST));
         connector.setPort(settings.get(Option.PORT));
         long pollIdleMillis = (settings.get(Option.POLL_TIMEOUT) + IDLE_MARGIN_SECONDS) * 1000L;
@@ -132,21 +137,21 @@ public final class ChatServer {
 
     /** The address to open in a browser; a wildcard bind is shown as localhost. */
     public URI uri() {
-        return uri(connector);
+        return uri(connector, tls ? "https" : "http");
     }
 
     /** Where the admin endpoints are, e.g. {@code http://127.0.0.1:9090/}; null when there is no admin port. */
     public URI adminUri() {
-        return adminConnector == null ? null : uri(adminConnector);
+        return adminConnector == null ? null : uri(adminConnector, "http");
     }
 
-    private static URI uri(ServerConnector bound) {
+    private static URI uri(ServerConnector bound, String scheme) {
         String host = bound.getHost();
         String shown = host.equals("0.0.0.0") || host.equals("::") || host.equals("[::]") ? "localhost" : host;
         if (shown.contains(":") && !shown.startsWith("[")) {
             shown = "[" + shown + "]";
         }
-        return URI.create("http://" + shown + ":" + bound.getLocalPort() + "/");
+        return URI.create(scheme + "://" + shown + ":" + bound.getLocalPort() + "/");
     }
 
     public Hub hub() {
