@@ -4,7 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 
 import io.github.longpollchat.launcher.ChatServer;
+import io.github.longpollchat.testing.ChatClient;
 import io.github.longpollchat.testing.TestKeystore;
+import java.net.http.HttpClient;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -53,6 +56,37 @@ class BrowserOverHttp2IT {
                 assertEquals("h2", request.substring(request.lastIndexOf(' ') + 1), b.label() + ": " + request);
             }
             System.out.println(b.label() + "'s requests: " + requests);
+        }
+    }
+
+    /**
+     * Over HTTP/1.1 a browser opens at most six connections to a server, so a seventh room's parked
+     * poll would wait for one of the six to end; over HTTP/2 they are streams of one connection.
+     */
+    @Test
+    void eightRoomsInOneBrowserHaveEightPollsParkedAtOnceAndEachShowsItsMessage() throws Exception {
+        int rooms = 8;
+        ChatServer own = ChatServer.newServer(TestKeystore.settings(Map.of())).start();
+        ChatClient sender = new ChatClient(own.uri(), TestKeystore.client(HttpClient.Version.HTTP_2));
+        try (Browser carol = Browser.startAcceptingTestCertificates("h2-carol")) {
+            List<String> tabs = new ArrayList<>();
+            for (int i = 0; i < rooms; i++) {
+                tabs.add(i == 0 ? carol.handle() : carol.newTab());
+                carol.openChat(own.uri(), "h2-room-" + i, "carol");
+                carol.awaitConnected();
+            }
+            carol.await(Browser.WAIT, rooms + " polls parked on the server at once",
+                    d -> own.hub().stats().parkedPolls() == rooms);
+            for (int i = 0; i < rooms; i++) {
+                String clientId = sender.join("dave", "h2-room-" + i).get("clientId").asText();
+                assertEquals(200, sender.send(clientId, "to room " + i).status());
+            }
+            for (int i = 0; i < rooms; i++) {
+                carol.switchTo(tabs.get(i));
+                carol.awaitMessage("to room " + i);
+            }
+        } finally {
+            own.stop();
         }
     }
 }
