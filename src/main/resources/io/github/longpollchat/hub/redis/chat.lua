@@ -302,14 +302,13 @@ rule('chat1_send', function(_, args)
   return {'sent', id}
 end)
 
--- args: d, cursor (-1 for none), how long it may park (ms; 0 answers at once), batch size.
--- Answers {'now', ack, first id, events}, or {'park', room, ack, gen}: then the node holds the
--- poll until a wake-up on chat:wake, and tells chat1_ended when it answered it.
-rule('chat1_poll', function(_, args)
-  local s = settings(args)
-  local d, cursor, wait, max = args[OWN], tonumber(args[OWN + 1]), tonumber(args[OWN + 2]), tonumber(args[OWN + 3])
+-- One poll: d, cursor (-1 for none), how long it may park (ms; 0 answers at once), batch size.
+-- Answers {'now', ack, first id, events}, {'park', room, ack, gen} (then the node holds the poll
+-- until a wake-up on chat:wake, and tells chat1_ended when it answered it), or {'gone'}.
+local function poll(s, d, cursor, wait, max)
   local c = client_key(d)
-  local room = redis.call('HGET', c, 'room')
+  local f = redis.call('HMGET', c, 'room', 'parked')
+  local room = f[1]
   if not room then
     return {'gone'}
   end
@@ -321,12 +320,14 @@ rule('chat1_poll', function(_, args)
     redis.call('ZADD', r .. ':acks', ack, d)
   end
   local gen = redis.call('HINCRBY', c, 'gen', 1)
-  if redis.call('HGET', c, 'parked') ~= '0' then
+  if f[2] ~= '0' then
     redis.call('PUBLISH', WAKE, 's ' .. room .. ' ' .. d .. ' ' .. gen .. ' ' .. ack)
   end
   redis.call('ZREM', GRACES, d)
   if last > ack or wait == 0 then
-    redis.call('HSET', c, 'parked', 0)
+    if f[2] ~= '0' then
+      redis.call('HSET', c, 'parked', 0)
+    end
     redis.call('ZADD', CLIENTS, s.now + s.client_ttl, d)
     local first, events = range(r, ack, last, max)
     return {'now', ack, first, events}
@@ -334,6 +335,18 @@ rule('chat1_poll', function(_, args)
   redis.call('HSET', c, 'parked', gen)
   redis.call('ZADD', CLIENTS, s.now + wait + s.client_ttl, d)
   return {'park', room, ack, gen}
+end
+
+-- args: the polls that reached a node while its previous chat1_polls call was out, 4 each (see
+-- poll()), in the order they came: a client's later poll supersedes its earlier one as if each
+-- were its own call. Answers one answer per poll, in the same order.
+rule('chat1_polls', function(_, args)
+  local s = settings(args)
+  local answers = {}
+  for i = OWN, #args, 4 do
+    answers[#answers + 1] = poll(s, args[i], tonumber(args[i + 1]), tonumber(args[i + 2]), tonumber(args[i + 3]))
+  end
+  return answers
 end)
 
 -- args: d1, gen1, d2, gen2, ...: polls a node has answered. The TTL counts from now, unless a
