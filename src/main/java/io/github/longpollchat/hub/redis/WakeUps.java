@@ -70,7 +70,7 @@ final class WakeUps extends RedisPubSubAdapter<String, String> {
             finish(parking.older(), PollResult.superseded(poll.ack), false);
         }
         if (parking.now() != null) {
-            finish(poll, parking.now(), false);
+            finish(poll, parking.now(), parking.ends());
         } else if (parking.read()) {
             read(poll);
         } else if (subscriptions.get() != subscriptionsBefore) {
@@ -101,10 +101,10 @@ final class WakeUps extends RedisPubSubAdapter<String, String> {
         String room = message.substring(2, roomEnd);
         long id = Long.parseLong(message.substring(roomEnd + 1, idEnd));
         long now = System.nanoTime();
-        LocalRoom.Woken woken = inRoom(room, local -> local.event(id, now));
+        byte[] json = message.substring(idEnd + 1).getBytes(StandardCharsets.UTF_8);
+        PollResult news = PollResult.batch(List.of(PostedEvent.stored(id, json)));
+        LocalRoom.Woken woken = inRoom(room, local -> local.event(id, news, now));
         if (!woken.next().isEmpty()) {
-            byte[] json = message.substring(idEnd + 1).getBytes(StandardCharsets.UTF_8);
-            PollResult news = PollResult.batch(List.of(PostedEvent.stored(id, json)));
             List<RedisPoll> claimed = new ArrayList<>(woken.next().size());
             for (RedisPoll poll : woken.next()) {
                 if (poll.claim()) {
