@@ -14,7 +14,8 @@ a node. Layout (r = a room's name, d = a client's digest, see ClientDigest):
   chat:r:<r>:names    hash  name key (lower case) -> d
   chat:r:<r>:members  zset  display name -> join number (joining order)
   chat:r:<r>:acks     zset  d -> its last acknowledged id: a mailbox is the log after it
-  chat:c:<d>          hash  room, name, nj (the name as JSON), key, gen (polls so far), parked (gen of the parked poll, or 0)
+  chat:c:<d>          hash  room, name, nj (the name as JSON), key, gen (polls so far), parked (gen of the parked poll, or 0),
+                            grace (set with a grace leave, so that a poll looks in chat:graces only then)
   chat:c:<d>:keys     zset  msgId -> the id its send got (the last 256)
   chat:c:<d>:sent     list  when its last accepted messages were sent, ms (the rate limit's window)
 
@@ -307,7 +308,7 @@ end)
 -- until a wake-up on chat:wake, and tells chat1_ended when it answered it), or {'gone'}.
 local function poll(s, d, cursor, wait, max)
   local c = client_key(d)
-  local f = redis.call('HMGET', c, 'room', 'parked')
+  local f = redis.call('HMGET', c, 'room', 'parked', 'gen', 'grace')
   local room = f[1]
   if not room then
     return {'gone'}
@@ -319,20 +320,21 @@ local function poll(s, d, cursor, wait, max)
     ack = math.min(cursor, last)
     redis.call('ZADD', r .. ':acks', ack, d)
   end
-  local gen = redis.call('HINCRBY', c, 'gen', 1)
+  local gen = tonumber(f[3]) + 1
   if f[2] ~= '0' then
     redis.call('PUBLISH', WAKE, 's ' .. room .. ' ' .. d .. ' ' .. gen .. ' ' .. ack)
   end
-  redis.call('ZREM', GRACES, d)
+  if f[4] then
+    redis.call('ZREM', GRACES, d)
+    redis.call('HDEL', c, 'grace')
+  end
   if last > ack or wait == 0 then
-    if f[2] ~= '0' then
-      redis.call('HSET', c, 'parked', 0)
-    end
+    redis.call('HSET', c, 'gen', gen, 'parked', 0)
     redis.call('ZADD', CLIENTS, s.now + s.client_ttl, d)
     local first, events = range(r, ack, last, max)
     return {'now', ack, first, events}
   end
-  redis.call('HSET', c, 'parked', gen)
+  redis.call('HSET', c, 'gen', gen, 'parked', gen)
   redis.call('ZADD', CLIENTS, s.now + wait + s.client_ttl, d)
   return {'park', room, ack, gen}
 end
@@ -403,6 +405,7 @@ rule('chat1_leave', function(_, args)
   if grace > 0 then
     touch(s, d)
     redis.call('ZADD', GRACES, s.now + grace * 1000, d)
+    redis.call('HSET', client_key(d), 'grace', 1)
     return {}
   end
   settle(s, drop(s, d))
