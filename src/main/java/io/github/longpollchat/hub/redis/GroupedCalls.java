@@ -24,6 +24,7 @@ final class GroupedCalls {
     private final ChatFunctions functions;
     private final String function;
     private final int maxEntries;
+    private final Runnable afterAnswers;
     /** Entries waiting for the call out to return; guarded by this. */
     private final ArrayDeque<Entry> waiting = new ArrayDeque<>();
     /** Whether a call is out; guarded by this. */
@@ -32,11 +33,16 @@ final class GroupedCalls {
     private record Entry(Object[] args, CompletableFuture<List<Object>> answer) {
     }
 
-    /** @param maxEntries entries per call at most: a bound on each call's time in Redis */
-    GroupedCalls(ChatFunctions functions, String function, int maxEntries) {
+    /**
+     * @param maxEntries entries per call at most: a bound on each call's time in Redis
+     * @param afterAnswers runs once all of a call's entries are answered: what their answers left
+     *     to tell Redis goes in one call, not one per entry
+     */
+    GroupedCalls(ChatFunctions functions, String function, int maxEntries, Runnable afterAnswers) {
         this.functions = functions;
         this.function = function;
         this.maxEntries = maxEntries;
+        this.afterAnswers = afterAnswers;
     }
 
     /** @return this entry's own answer, out of the call's answers */
@@ -82,6 +88,7 @@ final class GroupedCalls {
                 }
             } finally {
                 answer(group, answers, failure);
+                afterAnswers.run();
             }
         });
     }

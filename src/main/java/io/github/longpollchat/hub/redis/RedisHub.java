@@ -76,8 +76,8 @@ public final class RedisHub implements Hub {
         this.commands = commands;
         this.pubsub = pubsub;
         this.functions = new ChatFunctions(commands.async(), settings);
-        this.polls = new GroupedCalls(functions, "chat1_polls", POLLS_PER_CALL);
         this.wakeUps = new WakeUps(functions);
+        this.polls = new GroupedCalls(functions, "chat1_polls", POLLS_PER_CALL, wakeUps::flushEnded);
         this.sweeper = new RedisSweeper(wakeUps, functions);
     }
 

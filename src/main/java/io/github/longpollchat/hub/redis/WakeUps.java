@@ -60,7 +60,8 @@ final class WakeUps extends RedisPubSubAdapter<String, String> {
     }
 
     /**
-     * Holds a poll that Redis parked until something answers it.
+     * Holds a poll that Redis parked until something answers it. A poll answered here at once is
+     * told to Redis by the next {@link #flushEnded()}, which the caller runs once for its group.
      *
      * @param subscriptionsBefore {@link #subscriptions()} before the poll's Redis call
      */
@@ -76,7 +77,6 @@ final class WakeUps extends RedisPubSubAdapter<String, String> {
         } else if (subscriptions.get() != subscriptionsBefore) {
             check(List.of(poll));
         }
-        flushEnded();
     }
 
     @Override
@@ -272,7 +272,7 @@ final class WakeUps extends RedisPubSubAdapter<String, String> {
     }
 
     /** Tells Redis of the polls answered since the last time, in batches. */
-    private void flushEnded() {
+    void flushEnded() {
         List<Object> args = new ArrayList<>();
         RedisPoll poll;
         while ((poll = ended.poll()) != null) {
