@@ -2,6 +2,7 @@ package io.github.longpollchat.hub.redis;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -75,7 +76,7 @@ final class GroupedCalls {
     private void send(List<Entry> group) {
         List<Object> args = new ArrayList<>();
         for (Entry entry : group) {
-            args.addAll(List.of(entry.args));
+            Collections.addAll(args, entry.args);
         }
         functions.call(function, args.toArray()).whenComplete((answers, failure) -> {
             List<Entry> following;
