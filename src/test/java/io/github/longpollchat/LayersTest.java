@@ -11,8 +11,8 @@ import org.junit.jupiter.api.Test;
 /**
  * The layers, read from the compiled classes (so a fully qualified name counts as much as an
  * import): the hub is the chat and knows no HTTP; the servlets serve any container and know no
- * launcher; only the launcher knows Jetty; only the Redis engine knows its Redis client. Each rule
- * fails if no class is in its layer.
+ * launcher; only the launcher knows Jetty; only the Redis engine knows its Redis client; only the
+ * metrics know the metrics library, and the hub knows neither. Each rule fails if no class is in its layer.
  */
 class LayersTest {
     private static final String ROOT = "io.github.longpollchat";
@@ -51,6 +51,28 @@ class LayersTest {
     void onlyTheRedisEngineKnowsItsClient() {
         noClasses().that().resideOutsideOfPackage(ROOT + ".hub.redis..")
                 .should().dependOnClassesThat().resideInAnyPackage("io.lettuce..", "io.netty..", "reactor..")
+                .check(product);
+    }
+
+    @Test
+    void onlyTheMetricsKnowTheMetricsLibrary() {
+        noClasses().that().resideOutsideOfPackage(ROOT + ".metrics..")
+                .should().dependOnClassesThat().resideInAPackage("io.prometheus..")
+                .check(product);
+    }
+
+    @Test
+    void theHubTellsEventsWithoutKnowingTheMetrics() {
+        noClasses().that().resideInAPackage(ROOT + ".hub..")
+                .should().dependOnClassesThat().resideInAPackage(ROOT + ".metrics..")
+                .check(product);
+    }
+
+    @Test
+    void theMetricsKnowNoHttpAndNoLauncher() {
+        noClasses().that().resideInAPackage(ROOT + ".metrics..")
+                .should().dependOnClassesThat().resideInAnyPackage(
+                        ROOT + ".http..", ROOT + ".launcher..", "jakarta.servlet..", "org.eclipse.jetty..")
                 .check(product);
     }
 

@@ -33,6 +33,9 @@ public final class CommandLine {
                 name = name.substring(0, eq);
             }
             Option option = byFlag(name);
+            if (option.environmentOnly()) {
+                throw new SettingsException("--" + name + ": not a flag, since a flag shows in ps; set " + option.env() + " instead");
+            }
             if (value == null) {
                 if (i + 1 >= args.length) {
                     throw new SettingsException("--" + name + ": needs a value");

@@ -15,6 +15,8 @@ public enum Option {
     HISTORY("history", 100, 0, 10000, "events kept per room, returned by /join"),
     MAILBOX("mailbox", 1000, 1, 100000, "events waiting for one client; one more evicts it"),
     MAX_CLIENTS("max-clients", 20000, 1, 1000000, "live clients at most"),
+    MAX_CLIENTS_PER_ADDRESS("max-clients-per-address", 0, 0, 1000000,
+            "live clients joined from one address at most; 0 is no cap (many users may share one address)"),
     MAX_ROOMS("max-rooms", 10000, 1, 1000000, "rooms held at most"),
     ROOM_TTL("room-ttl", 3600, 1, 604800, "seconds an empty, quiet room is kept"),
     MAX_TEXT("max-text", 2000, 1, 100000, "code points per message"),
@@ -23,10 +25,22 @@ public enum Option {
     THREADS("threads", 16, 8, 10000, "request threads at most; no waiting request holds one (jar only)"),
     REDIS("redis", Kind.REDIS_URI, "", "keep the chat in this Redis, shared by every node given the same one; none: in memory"),
     ALLOWED_HOSTS("allowed-hosts", Kind.HOSTS, "", "Host names served, comma-separated (the port not compared); others get 421; none: any"),
-    ACCESS_LOG("access-log", Kind.FILE, "", "write an access log, clientId redacted, to this file (- for standard output); none: off (jar only)");
+    TRUSTED_PROXIES("trusted-proxies", Kind.RANGES, "",
+            "proxies whose X-Forwarded-For or Forwarded names the client's address: IPs and CIDR ranges, comma-separated; none: no one's"),
+    ACCESS_LOG("access-log", Kind.FILE, "", "write an access log, clientId redacted, to this file (- for standard output); none: off (jar only)"),
+    ADMIN_PORT("admin-port", 0, 65535, "serve /metrics, /healthz and /readyz on this port only; 0 takes a free port; none: not served (jar only)"),
+    ADMIN_ALLOW("admin-allow", Kind.ADMIN_CALLERS, "loopback",
+            "who may read /metrics, /healthz, /readyz: loopback (the jar binds the admin port to 127.0.0.1) or any"),
+    TLS_KEYSTORE("tls-keystore", Kind.FILE, "", "serve HTTPS (HTTP/2 and HTTP/1.1) on the port with this PKCS12 keystore's key and certificate; none: plain HTTP (jar only)"),
+    TLS_PASSWORD("tls-password", Kind.SECRET, "", "the tls-keystore's password, from the environment only: a flag would show in ps (jar only)");
 
-    /** The options that only the jar reads: a container decides its own host, port and threads, and keeps its own access log. */
-    public static final List<Option> JAR_ONLY = List.of(PORT, HOST, THREADS, ACCESS_LOG);
+    /**
+     * The options that only the jar reads: a container decides its own host, ports, threads and
+     * TLS, and keeps its own access log; the WAR serves the admin endpoints under its own base.
+     */
+    public static final List<Option> JAR_ONLY = List.of(PORT, HOST, THREADS, ACCESS_LOG, ADMIN_PORT, TLS_KEYSTORE, TLS_PASSWORD);
+    /** The number of an option that may be left out (none), when it is: see {@link #ADMIN_PORT}. */
+    public static final int NONE = -1;
 
     private final String flag;
     private final String defaultText;
@@ -39,6 +53,10 @@ public enum Option {
     private enum Kind {
         /** A whole number within the option's range. */
         NUMBER("N"),
+        /** Empty (off, read as {@link Option#NONE}), or a whole number within the option's range. */
+        NUMBER_OR_NONE("N"),
+        /** {@code loopback} or {@code any}. */
+        ADMIN_CALLERS("WHO"),
         /** Any text but the empty one: an address. */
         ADDRESS("ADDR"),
         /** Empty (off), or a {@code redis://[user:password@]host:port[/db]} URI: see {@link RedisUri}. */
@@ -46,7 +64,11 @@ public enum Option {
         /** Empty (off), {@code -} (standard output), or a file's path. */
         FILE("FILE"),
         /** Empty (any), or host names and IP addresses, comma-separated: see {@link HostNames}. */
-        HOSTS("NAMES");
+        HOSTS("NAMES"),
+        /** Empty (none), or IP addresses and CIDR ranges, comma-separated: see {@link IpRange}. */
+        RANGES("ADDRS"),
+        /** Any text, a password: read from the environment only, as a flag would show in {@code ps}. */
+        SECRET("TEXT");
 
         final String placeholder;
 
@@ -61,6 +83,16 @@ public enum Option {
         this.min = min;
         this.max = max;
         this.kind = Kind.NUMBER;
+        this.help = help;
+    }
+
+    /** A number that may be left out, and is by default. */
+    Option(String flag, long min, long max, String help) {
+        this.flag = flag;
+        this.defaultText = "";
+        this.min = min;
+        this.max = max;
+        this.kind = Kind.NUMBER_OR_NONE;
         this.help = help;
     }
 
@@ -87,6 +119,11 @@ public enum Option {
         return "CHAT_" + flag.replace('-', '_').toUpperCase(java.util.Locale.ROOT);
     }
 
+    /** Whether the option is read from its environment variable only, never from a flag or init-parameter. */
+    public boolean environmentOnly() {
+        return kind == Kind.SECRET;
+    }
+
     public String defaultText() {
         return defaultText;
     }
@@ -98,9 +135,10 @@ public enum Option {
 
     /** One line for {@code --help}. */
     public String usage() {
-        String range = kind == Kind.NUMBER ? " (" + min + "-" + max + ")" : "";
+        String range = kind == Kind.NUMBER || kind == Kind.NUMBER_OR_NONE ? " (" + min + "-" + max + ")" : "";
         String shown = defaultText.isEmpty() ? "none" : defaultText;
-        return String.format("  --%-14s %-18s %s; default %s%s", flag + "=" + kind.placeholder, env(), help, shown, range);
+        String named = environmentOnly() ? "(no flag)" : "--" + flag + "=" + kind.placeholder;
+        return String.format("  %-16s %-18s %s; default %s%s", named, env(), help, shown, range);
     }
 
     /**
@@ -116,8 +154,24 @@ public enum Option {
         if (kind == Kind.HOSTS) {
             return HostNames.check(raw, source);
         }
+        if (kind == Kind.RANGES) {
+            return IpRange.check(raw, source);
+        }
+        if (kind == Kind.SECRET) {
+            return raw;
+        }
         if (kind == Kind.FILE) {
             return raw.strip();
+        }
+        if (kind == Kind.ADMIN_CALLERS) {
+            String who = raw.strip();
+            if (!who.equals("loopback") && !who.equals("any")) {
+                throw new SettingsException(source + ": '" + raw + "' is neither loopback nor any");
+            }
+            return who;
+        }
+        if (kind == Kind.NUMBER_OR_NONE && raw.isBlank()) {
+            return NONE;
         }
         if (kind == Kind.ADDRESS) {
             if (raw.isBlank()) {

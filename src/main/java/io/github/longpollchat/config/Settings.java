@@ -30,6 +30,7 @@ public final class Settings {
      */
     public static Settings resolve(Map<Option, String> explicit, Function<String, String> env) {
         Map<Option, Object> values = new EnumMap<>(Option.class);
+        String keystoreSource = null;
         for (Option option : Option.values()) {
             String raw = explicit.get(option);
             String source = "--" + option.flag();
@@ -42,11 +43,18 @@ public final class Settings {
                 source = "default of --" + option.flag();
             }
             values.put(option, option.parse(raw, source));
+            if (option == Option.TLS_KEYSTORE) {
+                keystoreSource = source;
+            }
         }
+        TlsKeystore.check((String) values.get(Option.TLS_KEYSTORE), (String) values.get(Option.TLS_PASSWORD), keystoreSource);
         return new Settings(values);
     }
 
-    /** A copy with one option changed: how tests and code that embeds the server set an option. */
+    /**
+     * A copy with one option changed: how tests and code that embeds the server set an option.
+     * The TLS pair is checked together by {@link #resolve} only.
+     */
     public Settings with(Option option, Object value) {
         Map<Option, Object> copy = new EnumMap<>(values);
         copy.put(option, option.parse(String.valueOf(value), "--" + option.flag()));

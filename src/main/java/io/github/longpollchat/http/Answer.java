@@ -1,6 +1,7 @@
 package io.github.longpollchat.http;
 
 import io.github.longpollchat.hub.Json;
+import io.github.longpollchat.metrics.ChatMetrics;
 import jakarta.servlet.AsyncContext;
 import jakarta.servlet.AsyncEvent;
 import jakarta.servlet.AsyncListener;
@@ -27,7 +28,8 @@ import org.slf4j.LoggerFactory;
  * telling that it ends the exchange, hold this object's lock, so a write in progress finishes
  * before the container can complete and recycle the response, and no write starts after.
  * Answering never throws: the hub answers polls from inside loops (a fan-out, the sweep,
- * shutdown) that must go on whatever one client's connection does.
+ * shutdown) that must go on whatever one client's connection does. Every answer claimed is
+ * counted in the metrics: its body's size, and its error code if it is an error.
  */
 final class Answer {
     private static final Logger LOG = LoggerFactory.getLogger(Answer.class);
@@ -41,6 +43,8 @@ final class Answer {
 
     private final AsyncContext async;
     private final HttpServletResponse response;
+    private final ChatMetrics metrics;
+    private final String endpoint;
     private final AtomicBoolean answered = new AtomicBoolean();
     /** The container ended the exchange, or is ending it: the response is no longer ours to touch. Guarded by this. */
     private boolean ended;
@@ -48,10 +52,16 @@ final class Answer {
     private Writer writer;
     private volatile Runnable whenDone;
 
-    /** For a request in async mode, before the dispatch that started it returns. */
-    Answer(AsyncContext async) {
+    /**
+     * For a request in async mode, before the dispatch that started it returns.
+     *
+     * @param endpoint the endpoint's name, for the metrics
+     */
+    Answer(AsyncContext async, ChatMetrics metrics, String endpoint) {
         this.async = async;
         this.response = (HttpServletResponse) async.getResponse();
+        this.metrics = metrics;
+        this.endpoint = endpoint;
         async.addListener(new Ending());
     }
 
@@ -62,7 +72,7 @@ final class Answer {
 
     /** A JSON body, never cached. */
     void json(int status, byte[] body) {
-        send(status, JSON, body, true);
+        send(null, status, JSON, body, true);
     }
 
     /** 200 with this object as JSON. */
@@ -76,12 +86,12 @@ final class Answer {
             JSON.accept(response);
             response.setHeader("Retry-After", Long.toString(refusal.retryAfterSeconds));
         };
-        send(refusal.code.status(), head, refusal.code.json(refusal.getMessage()), true);
+        send(refusal.code, refusal.code.status(), head, refusal.code.json(refusal.getMessage()), true);
     }
 
     /** The protocol's error object for this code, with its default text. */
     void error(ErrorCode code) {
-        json(code.status(), code.json(code.message()));
+        send(code, code.status(), JSON, code.json(code.message()), true);
     }
 
     /**
@@ -96,6 +106,7 @@ final class Answer {
             return;
         }
         byte[] body = refusal.code.json(refusal.getMessage());
+        tally(refusal.code, body.length);
         synchronized (this) {
             if (ended) {
                 return;
@@ -119,6 +130,7 @@ final class Answer {
             return;
         }
         byte[] body = ErrorCode.INTERNAL.json(ErrorCode.INTERNAL.message());
+        tally(ErrorCode.INTERNAL, body.length);
         synchronized (this) {
             if (ended) {
                 return;
@@ -135,7 +147,7 @@ final class Answer {
 
     /** 204, never cached. */
     void noContent() {
-        send(HttpServletResponse.SC_NO_CONTENT, NO_STORE, null, false);
+        send(null, HttpServletResponse.SC_NO_CONTENT, NO_STORE, null, false);
     }
 
     /**
@@ -143,7 +155,7 @@ final class Answer {
      * {@code Content-Length}; for {@code HEAD}, only the headers.
      */
     void bytes(byte[] body, boolean withBody) {
-        send(HttpServletResponse.SC_OK, AS_SET, body, withBody);
+        send(null, HttpServletResponse.SC_OK, AS_SET, body, withBody);
     }
 
     /**
@@ -170,10 +182,20 @@ final class Answer {
         return answered.compareAndSet(false, true);
     }
 
-    private void send(int status, Consumer<HttpServletResponse> head, byte[] body, boolean withBody) {
+    /** @param error the error code the answer is, or null */
+    private void send(ErrorCode error, int status, Consumer<HttpServletResponse> head, byte[] body, boolean withBody) {
         if (claim()) {
+            tally(error, body == null || !withBody ? 0 : body.length);
             write(status, head, body, withBody);
         }
+    }
+
+    /** Counts a claimed answer. */
+    private void tally(ErrorCode error, int bytes) {
+        if (error != null) {
+            metrics.error(error.code());
+        }
+        metrics.answered(endpoint, bytes);
     }
 
     /** Writes a claimed answer; a body of null sends none and no {@code Content-Length}. */

@@ -5,6 +5,7 @@ import io.github.longpollchat.config.Settings;
 import io.github.longpollchat.hub.Hub;
 import io.github.longpollchat.hub.MemoryHub;
 import io.github.longpollchat.hub.redis.RedisHub;
+import io.github.longpollchat.metrics.ChatMetrics;
 import jakarta.servlet.Servlet;
 import jakarta.servlet.ServletContext;
 import jakarta.servlet.ServletContextEvent;
@@ -13,12 +14,14 @@ import jakarta.servlet.ServletRegistration;
 import jakarta.servlet.annotation.WebListener;
 import java.util.EnumMap;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Assembles the chat in any servlet container: makes the {@link Hub} (in memory, or in Redis when
  * the {@code redis} setting names one) and registers the servlets around it. A container (Tomcat) finds it by its annotation and reads the settings from context
  * init-parameters over environment variables; the embedded launcher passes settings it parsed
- * from flags. Either way the same servlets serve the same paths.
+ * from flags. Either way the same servlets serve the same paths, the operator's
+ * ({@link #ADMIN_PATHS}) included.
  */
 @WebListener
 public final class ChatApp implements ServletContextListener {
@@ -28,6 +31,8 @@ public final class ChatApp implements ServletContextListener {
     public static final String BODY_DEADLINES = BodyDeadlines.class.getName();
     /** Where the long poll is mapped; the jar's launcher gives connections on it a longer idle timeout. */
     public static final String POLL_PATH = "/get_msg";
+    /** {@code /metrics}, {@code /healthz}, {@code /readyz}: the jar's launcher serves them on its admin port only. */
+    public static final Set<String> ADMIN_PATHS = AdminServlet.PATHS;
 
     private final Settings preset;
     private Hub hub;
@@ -47,23 +52,27 @@ public final class ChatApp implements ServletContextListener {
     public void contextInitialized(ServletContextEvent event) {
         ServletContext context = event.getServletContext();
         Settings settings = preset != null ? preset : fromContainer(context);
-        hub = settings.text(Option.REDIS).isEmpty() ? new MemoryHub(settings) : RedisHub.connect(settings);
+        ChatMetrics metrics = new ChatMetrics();
+        hub = settings.text(Option.REDIS).isEmpty() ? new MemoryHub(settings, metrics) : RedisHub.connect(settings, metrics);
         deadlines = new BodyDeadlines();
         AllowedHosts hosts = AllowedHosts.of(settings.text(Option.ALLOWED_HOSTS));
         context.setAttribute(HUB, hub);
         context.setAttribute(BODY_DEADLINES, deadlines);
-        register(context, "page", new PageServlet(hub, deadlines, hosts), "/");
-        register(context, "join", new JoinServlet(hub, deadlines, hosts), "/join");
-        register(context, "send", new SendServlet(hub, deadlines, hosts), "/send_msg");
-        register(context, "get", new PollServlet(hub, deadlines, hosts), POLL_PATH);
-        register(context, "leave", new LeaveServlet(hub, deadlines, hosts), "/leave");
+        register(context, "page", new PageServlet(hub, deadlines, hosts, metrics), "/");
+        register(context, "join", new JoinServlet(hub, deadlines, hosts, metrics, ClientAddress.of(settings.text(Option.TRUSTED_PROXIES))),
+                "/join");
+        register(context, "send", new SendServlet(hub, deadlines, hosts, metrics), "/send_msg");
+        register(context, "get", new PollServlet(hub, deadlines, hosts, metrics), POLL_PATH);
+        register(context, "leave", new LeaveServlet(hub, deadlines, hosts, metrics), "/leave");
+        register(context, "admin", new AdminServlet(hub, metrics, AdminCallers.of(settings.text(Option.ADMIN_ALLOW))),
+                ADMIN_PATHS.toArray(String[]::new));
     }
 
-    private static void register(ServletContext context, String name, Servlet servlet, String path) {
+    private static void register(ServletContext context, String name, Servlet servlet, String... paths) {
         ServletRegistration.Dynamic registration = context.addServlet(name, servlet);
         registration.setAsyncSupported(true);
         registration.setLoadOnStartup(1);
-        registration.addMapping(path);
+        registration.addMapping(paths);
     }
 
     /** Init-parameters named like the flags win over {@code CHAT_*} variables; host and port are the container's. */

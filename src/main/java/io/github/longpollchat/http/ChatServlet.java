@@ -2,6 +2,7 @@ package io.github.longpollchat.http;
 
 import io.github.longpollchat.hub.Hub;
 import io.github.longpollchat.hub.Refusal;
+import io.github.longpollchat.metrics.ChatMetrics;
 import jakarta.servlet.AsyncContext;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
@@ -31,13 +32,15 @@ abstract class ChatServlet extends HttpServlet {
     final transient Hub hub;
     private final transient BodyDeadlines deadlines;
     private final AllowedHosts hosts;
+    final transient ChatMetrics metrics;
     private final Set<String> methods;
     private final String allow;
 
-    ChatServlet(Hub hub, BodyDeadlines deadlines, AllowedHosts hosts, String... methods) {
+    ChatServlet(Hub hub, BodyDeadlines deadlines, AllowedHosts hosts, ChatMetrics metrics, String... methods) {
         this.hub = hub;
         this.deadlines = deadlines;
         this.hosts = hosts;
+        this.metrics = metrics;
         this.methods = Set.of(methods);
         this.allow = String.join(", ", methods);
     }
@@ -57,7 +60,7 @@ abstract class ChatServlet extends HttpServlet {
             return;
         }
         async.setTimeout(0);
-        Answer answer = new Answer(async);
+        Answer answer = new Answer(async, metrics, getServletName());
         run(request, answer, () -> {
             if (hub.isShuttingDown()) {
                 throw ErrorCode.SHUTTING_DOWN.refusal();

@@ -37,6 +37,7 @@ public enum ErrorCode {
     UNKNOWN_CLIENT(410, "unknown_client", Reason.UNKNOWN_CLIENT),
     NAME_TAKEN(409, "name_taken", Reason.NAME_TAKEN),
     RATE_LIMITED(429, "rate_limited", Reason.RATE_LIMITED),
+    TOO_MANY_CLIENTS(429, "too_many_clients", Reason.TOO_MANY_CLIENTS),
     SERVER_FULL(503, "server_full", Reason.SERVER_FULL),
     INTERNAL(500, "internal_error", "Something went wrong on the server.");
 

@@ -5,12 +5,13 @@ import io.github.longpollchat.hub.Hub;
 import io.github.longpollchat.hub.Json;
 import io.github.longpollchat.hub.PostedEvent;
 import io.github.longpollchat.hub.Tokens;
+import io.github.longpollchat.metrics.ChatMetrics;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
-import java.util.List;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /** {@code POST /join}: registers a client in a room, or resumes a live one. */
@@ -18,8 +19,11 @@ public final class JoinServlet extends ChatServlet {
     static final String DEFAULT_ROOM = "lobby";
     private static final byte[] HISTORY_KEY = ",\"history\":".getBytes(StandardCharsets.US_ASCII);
 
-    public JoinServlet(Hub hub, BodyDeadlines deadlines, AllowedHosts hosts) {
-        super(hub, deadlines, hosts, "POST");
+    private final ClientAddress addresses;
+
+    public JoinServlet(Hub hub, BodyDeadlines deadlines, AllowedHosts hosts, ChatMetrics metrics, ClientAddress addresses) {
+        super(hub, deadlines, hosts, metrics, "POST");
+        this.addresses = addresses;
     }
 
     @Override
@@ -33,7 +37,7 @@ public final class JoinServlet extends ChatServlet {
         if (clientId != null) {
             Tokens.clientId(clientId);
         }
-        respond(request, answer, hub.join(name, room, clientId), joined -> {
+        respond(request, answer, hub.join(name, room, clientId, addresses.of(request)), joined -> {
             Map<String, Object> head = new LinkedHashMap<>();
             head.put("clientId", joined.clientId());
             head.put("name", joined.name());

@@ -2,6 +2,7 @@ package io.github.longpollchat.http;
 
 import io.github.longpollchat.hub.Hub;
 import io.github.longpollchat.hub.Tokens;
+import io.github.longpollchat.metrics.ChatMetrics;
 import jakarta.servlet.http.HttpServletRequest;
 
 /**
@@ -11,8 +12,8 @@ import jakarta.servlet.http.HttpServletRequest;
 public final class LeaveServlet extends ChatServlet {
     static final int MAX_GRACE_SECONDS = 10;
 
-    public LeaveServlet(Hub hub, BodyDeadlines deadlines, AllowedHosts hosts) {
-        super(hub, deadlines, hosts, "POST");
+    public LeaveServlet(Hub hub, BodyDeadlines deadlines, AllowedHosts hosts, ChatMetrics metrics) {
+        super(hub, deadlines, hosts, metrics, "POST");
     }
 
     @Override

@@ -1,6 +1,7 @@
 package io.github.longpollchat.http;
 
 import io.github.longpollchat.hub.Hub;
+import io.github.longpollchat.metrics.ChatMetrics;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
@@ -35,8 +36,8 @@ public final class PageServlet extends ChatServlet {
     private final String jqueryResource;
     private final Map<String, byte[]> files = new ConcurrentHashMap<>();
 
-    public PageServlet(Hub hub, BodyDeadlines deadlines, AllowedHosts hosts) {
-        super(hub, deadlines, hosts, "GET", "HEAD");
+    public PageServlet(Hub hub, BodyDeadlines deadlines, AllowedHosts hosts, ChatMetrics metrics) {
+        super(hub, deadlines, hosts, metrics, "GET", "HEAD");
         this.jqueryResource = buildProperties().getProperty("jquery.path");
     }
 

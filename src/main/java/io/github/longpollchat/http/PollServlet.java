@@ -3,6 +3,7 @@ package io.github.longpollchat.http;
 import io.github.longpollchat.config.Option;
 import io.github.longpollchat.hub.Hub;
 import io.github.longpollchat.hub.Tokens;
+import io.github.longpollchat.metrics.ChatMetrics;
 import jakarta.servlet.http.HttpServletRequest;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -21,8 +22,8 @@ public final class PollServlet extends ChatServlet {
     /** Polls started and not yet completed, so that {@link #destroy()} can wait for their answers. */
     private final AtomicInteger open = new AtomicInteger();
 
-    public PollServlet(Hub hub, BodyDeadlines deadlines, AllowedHosts hosts) {
-        super(hub, deadlines, hosts, "GET");
+    public PollServlet(Hub hub, BodyDeadlines deadlines, AllowedHosts hosts, ChatMetrics metrics) {
+        super(hub, deadlines, hosts, metrics, "GET");
     }
 
     @Override
@@ -34,10 +35,15 @@ public final class PollServlet extends ChatServlet {
         Long timeout = query.number(Field.TIMEOUT, 0, MAX_TIMEOUT_SECONDS);
         int seconds = (int) Math.min(timeout == null ? Long.MAX_VALUE : timeout, hub.pollTimeoutSeconds());
 
+        long arrived = System.nanoTime();
         open.incrementAndGet();
         answer.whenDone(open::decrementAndGet);
-        respond(request, answer, hub.poll(clientId, cursor == null ? -1 : cursor, seconds),
-                result -> PollReply.send(answer, result));
+        respond(request, answer, hub.poll(clientId, cursor == null ? -1 : cursor, seconds), result -> {
+            if (!result.gone()) {
+                metrics.pollAnswered(System.nanoTime() - arrived, result.messages().size());
+            }
+            PollReply.send(answer, result);
+        });
     }
 
     /**

@@ -3,14 +3,15 @@ package io.github.longpollchat.http;
 import io.github.longpollchat.hub.Hub;
 import io.github.longpollchat.hub.MessageText;
 import io.github.longpollchat.hub.Tokens;
+import io.github.longpollchat.metrics.ChatMetrics;
 import jakarta.servlet.http.HttpServletRequest;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
 /** {@code POST /send_msg}: posts a message to the client's room, once per {@code msgId}. */
 public final class SendServlet extends ChatServlet {
-    public SendServlet(Hub hub, BodyDeadlines deadlines, AllowedHosts hosts) {
-        super(hub, deadlines, hosts, "POST");
+    public SendServlet(Hub hub, BodyDeadlines deadlines, AllowedHosts hosts, ChatMetrics metrics) {
+        super(hub, deadlines, hosts, metrics, "POST");
     }
 
     @Override

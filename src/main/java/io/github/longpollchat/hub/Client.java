@@ -10,6 +10,8 @@ final class Client {
     final String id;
     final String name;
     final String nameKey;
+    /** Where it joined from: its place in {@link AddressCounts}. */
+    final String address;
     final Room room;
     final Mailbox mailbox;
     final SendRate rate;
@@ -19,10 +21,11 @@ final class Client {
     /** Set by {@code /leave} with a grace period; any later request clears it and so cancels the leave. */
     volatile GraceLeave pendingLeave;
 
-    Client(String id, String name, Room room, Mailbox mailbox, int rateLimit) {
+    Client(String id, String name, String address, Room room, Mailbox mailbox, int rateLimit) {
         this.id = id;
         this.name = name;
         this.nameKey = DisplayName.key(name);
+        this.address = address;
         this.room = room;
         this.mailbox = mailbox;
         this.rate = new SendRate(rateLimit);

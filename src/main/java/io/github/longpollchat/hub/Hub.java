@@ -29,9 +29,12 @@ public interface Hub extends AutoCloseable {
      * @param name an already valid display name ({@link DisplayName#parse})
      * @param room an already valid room name
      * @param clientId the client to resume, or null
-     * @return fails with {@code name_taken}, {@code server_full} or {@code store_unavailable}
+     * @param address the address the client joins from, counted against
+     *     {@code max-clients-per-address}; one address has one spelling
+     * @return fails with {@code name_taken}, {@code too_many_clients}, {@code server_full} or
+     *     {@code store_unavailable}
      */
-    CompletionStage<JoinResult> join(String name, String room, String clientId);
+    CompletionStage<JoinResult> join(String name, String room, String clientId, String address);
 
     /**
      * Posts a message to the client's room.
@@ -73,6 +76,13 @@ public interface Hub extends AutoCloseable {
 
     /** Counts for tests, checks and benchmarks. */
     Stats stats();
+
+    /**
+     * The counts for the metrics and the readiness check, without blocking: the memory engine's
+     * at once; the Redis engine's when Redis answers (the whole chat's clients and rooms, this
+     * node's parked polls), failing with {@code store_unavailable} when it cannot be reached.
+     */
+    CompletionStage<Stats> measure();
 
     /** A snapshot of the hub's size: live clients, rooms, parked polls, events queued, grace leaves pending. */
     record Stats(int clients, int rooms, int parkedPolls, int queuedEvents, int pendingLeaves) {

@@ -42,18 +42,27 @@ public final class MemoryHub implements Hub {
     private final ConcurrentHashMap<String, Room> rooms = new ConcurrentHashMap<>();
     /** Live clients plus joins under way that have reserved a place. */
     private final AtomicInteger clientSlots = new AtomicInteger();
+    /** The same, per address. */
+    final AddressCounts addressSlots;
     final Sweeper sweeper;
+    private final HubEvents events;
     private volatile boolean shuttingDown;
 
     public MemoryHub(Settings settings) {
-        this(settings, true);
+        this(settings, HubEvents.NONE);
+    }
+
+    /** @param events told of posts, evictions and expiries */
+    public MemoryHub(Settings settings, HubEvents events) {
+        this(settings, events, true);
     }
 
     /**
      * @param sweeping false for race tests that must be the only ones to sweep, so that their
      *     {@code sweeper.sweep()}, not the background one, is what races their other threads
      */
-    MemoryHub(Settings settings, boolean sweeping) {
+    MemoryHub(Settings settings, HubEvents events, boolean sweeping) {
+        this.events = events;
         this.pollTimeout = settings.get(Option.POLL_TIMEOUT);
         this.historySize = settings.get(Option.HISTORY);
         this.mailboxSize = settings.get(Option.MAILBOX);
@@ -62,6 +71,7 @@ public final class MemoryHub implements Hub {
         this.maxText = settings.get(Option.MAX_TEXT);
         this.rateLimit = settings.get(Option.RATE_LIMIT);
         this.presenceLimit = settings.get(Option.PRESENCE_LIMIT);
+        this.addressSlots = new AddressCounts(settings.get(Option.MAX_CLIENTS_PER_ADDRESS));
         this.sweeper = new Sweeper(this, TimeUnit.SECONDS.toNanos(settings.get(Option.CLIENT_TTL)),
                 TimeUnit.SECONDS.toNanos(settings.get(Option.ROOM_TTL)), sweeping);
     }
@@ -82,8 +92,8 @@ public final class MemoryHub implements Hub {
     }
 
     @Override
-    public CompletionStage<JoinResult> join(String name, String room, String clientId) {
-        return completed(() -> joinNow(name, room, clientId));
+    public CompletionStage<JoinResult> join(String name, String room, String clientId, String address) {
+        return completed(() -> joinNow(name, room, clientId, address));
     }
 
     @Override
@@ -128,9 +138,10 @@ public final class MemoryHub implements Hub {
      * @param name an already valid display name ({@link DisplayName#parse})
      * @param roomName an already valid room name
      * @param clientId the client to resume, or null
-     * @throws Refusal {@code name_taken} or {@code server_full}
+     * @param address where it joins from, see {@link Hub#join}
+     * @throws Refusal {@code name_taken}, {@code too_many_clients} or {@code server_full}
      */
-    public JoinResult joinNow(String name, String roomName, String clientId) {
+    public JoinResult joinNow(String name, String roomName, String clientId, String address) {
         Client existing = clientId == null ? null : find(clientId);
         if (existing != null && existing.room.name.equals(roomName)) {
             JoinResult resumed = resume(existing);
@@ -141,17 +152,13 @@ public final class MemoryHub implements Hub {
         String nameKey = DisplayName.key(name);
         while (true) {
             Room room = rooms.get(roomName);
-            boolean reserved = reserveClientSlot();
-            if (!reserved) {
-                // 409 outranks 503: only say "full" when the name would have been free.
-                if (room != null) {
-                    synchronized (room) {
-                        if (room.isNameTaken(nameKey)) {
-                            throw Reason.NAME_TAKEN.refusal();
-                        }
-                    }
-                }
-                throw Reason.SERVER_FULL.refusal("The server has as many clients as it may hold.");
+            if (!addressSlots.take(address)) {
+                refuseUnlessNameTaken(room, nameKey, Reason.TOO_MANY_CLIENTS.refusal());
+            }
+            if (!reserveClientSlot()) {
+                addressSlots.release(address);
+                refuseUnlessNameTaken(room, nameKey,
+                        Reason.SERVER_FULL.refusal("The server has as many clients as it may hold."));
             }
             boolean admitted = false;
             try {
@@ -167,7 +174,7 @@ public final class MemoryHub implements Hub {
                     if (room.isNameTaken(nameKey)) {
                         throw Reason.NAME_TAKEN.refusal();
                     }
-                    Client client = room.admit(newUniqueId(), name, rateLimit);
+                    Client client = room.admit(newUniqueId(), name, address, rateLimit);
                     clients.put(Tokens.selector(client.id), client);
                     admitted = true;
                     long cursor = room.lastId();
@@ -182,6 +189,7 @@ public final class MemoryHub implements Hub {
             } finally {
                 if (!admitted) {
                     clientSlots.decrementAndGet();
+                    addressSlots.release(address);
                 }
             }
         }
@@ -197,6 +205,18 @@ public final class MemoryHub implements Hub {
             return new JoinResult(client.id, client.name, room.name, client.mailbox.lastAcked(),
                     room.history(), room.memberNames(client), room.memberCount(), pollTimeout * 1000);
         }
+    }
+
+    /** 409 outranks 429 and 503: a limit is named only when the name would have been free. */
+    private static void refuseUnlessNameTaken(Room room, String nameKey, Refusal limit) {
+        if (room != null) {
+            synchronized (room) {
+                if (room.isNameTaken(nameKey)) {
+                    throw Reason.NAME_TAKEN.refusal();
+                }
+            }
+        }
+        throw limit;
     }
 
     private boolean reserveClientSlot() {
@@ -339,9 +359,16 @@ public final class MemoryHub implements Hub {
      * were evicted (their parked polls get 410) and wakes the polls that have new messages.
      */
     private void settle(Room.Fallout fallout) {
+        if (fallout.posted > 0) {
+            events.posted(fallout.posted);
+        }
+        if (fallout.evicted > 0) {
+            events.evicted(fallout.evicted);
+        }
         for (Client gone : fallout.gone) {
             clients.remove(Tokens.selector(gone.id), gone);
             clientSlots.decrementAndGet();
+            addressSlots.release(gone.address);
             ParkedPoll poll = gone.mailbox.close();
             if (poll != null && poll.claim()) {
                 poll.answer(PollResult.GONE);
@@ -358,10 +385,12 @@ public final class MemoryHub implements Hub {
     /** Expires the client if it is still idle once its room's lock is held: a request may have just refreshed it. */
     void expireIfIdle(Client client, long ttlNanos) {
         Room.Fallout fallout = new Room.Fallout();
+        boolean expired;
         synchronized (client.room) {
-            if (client.idleLongerThan(ttlNanos, System.nanoTime())) {
-                client.room.remove(client, fallout);
-            }
+            expired = client.idleLongerThan(ttlNanos, System.nanoTime()) && client.room.remove(client, fallout);
+        }
+        if (expired) {
+            events.expired(1);
         }
         settle(fallout);
     }
@@ -431,6 +460,11 @@ public final class MemoryHub implements Hub {
             return null;
         }
         return client;
+    }
+
+    @Override
+    public CompletionStage<Stats> measure() {
+        return CompletableFuture.completedFuture(stats());
     }
 
     @Override

@@ -16,6 +16,7 @@ public enum Reason {
     UNKNOWN_CLIENT("No live client has that clientId; join again."),
     NAME_TAKEN("That name is in use in this room."),
     RATE_LIMITED("Too many messages; wait a moment."),
+    TOO_MANY_CLIENTS("Too many clients have joined from your address; leave one first."),
     SERVER_FULL("The server is full; try again later.");
 
     private final String message;

@@ -38,11 +38,16 @@ final class Room {
         this.presenceLimit = presenceLimit;
     }
 
-    /** What a post did besides itself: the polls to wake and the clients evicted on overflow. */
+    /**
+     * What a post did besides itself: the polls to wake and the clients evicted on overflow; and, for
+     * the {@link HubEvents}, how many events were posted and clients evicted.
+     */
     static final class Fallout {
         final List<ParkedPoll> toWake = new ArrayList<>();
         final List<Client> gone = new ArrayList<>();
         private final ArrayDeque<Client> overflowed = new ArrayDeque<>();
+        int posted;
+        int evicted;
     }
 
     boolean isNameTaken(String nameKey) {
@@ -50,8 +55,8 @@ final class Room {
     }
 
     /** Adds a new member whose mailbox starts after the newest event; the caller then {@link #announce}s it. */
-    Client admit(String clientId, String displayName, int rateLimit) {
-        Client client = new Client(clientId, displayName, this, new Mailbox(mailboxSize, lastId), rateLimit);
+    Client admit(String clientId, String displayName, String address, int rateLimit) {
+        Client client = new Client(clientId, displayName, address, this, new Mailbox(mailboxSize, lastId), rateLimit);
         members.put(client.nameKey, client);
         return client;
     }
@@ -106,6 +111,7 @@ final class Room {
     /** Keeps the event in the history and puts it into every member's mailbox. */
     private long deliver(PostedEvent event, Fallout fallout) {
         lastActivity = System.nanoTime();
+        fallout.posted++;
         if (historySize > 0) {
             if (history.size() == historySize) {
                 history.removeFirst();
@@ -126,6 +132,7 @@ final class Room {
         while ((member = fallout.overflowed.poll()) != null) {
             if (member.live) {
                 dropMember(member, fallout);
+                fallout.evicted++;
             }
         }
     }

@@ -40,8 +40,10 @@ public final class ChatServer {
 
     private final Server server;
     private final ServerConnector connector;
+    /** The admin port's, or null when {@code admin-port} is not set. */
+    private final ServerConnector adminConnector;
     private final ServletContextHandler context;
-    private final String host;
+    private final boolean tls;
 
     private ChatServer(Settings settings) {
         // No request holds a thread while it waits on its client (a parked poll, a body still
@@ -59,18 +61,23 @@ public final class ChatServer {
         // has been parsed), which for thousands of mostly idle long-poll connections was most of
         // the heap; parsing a poll's few headers afresh costs less than holding that.
         http.setHeaderCacheSize(0);
-        connector = new ServerConnector(server, new HttpConnectionFactory(http));
-        host = settings.text(Option.HOST);
-        connector.setHost(host);
+        String keystore = settings.text(Option.TLS_KEYSTORE);
+        tls = !keystore.isEmpty();
+        connector = tls
+                ? Https.connector(server, http, keystore, settings.text(Option.TLS_PASSWORD))
+                : new ServerConnector(server, new HttpConnectionFactory(http));
+        connector.setHost(settings.text(Option.HOST));
         connector.setPort(settings.get(Option.PORT));
         long pollIdleMillis = (settings.get(Option.POLL_TIMEOUT) + IDLE_MARGIN_SECONDS) * 1000L;
         connector.setIdleTimeout(REQUEST_IDLE_MILLIS);
         connector.setAcceptQueueSize(ACCEPT_QUEUE);
         server.addConnector(connector);
+        adminConnector = adminConnector(settings, http);
 
         context = new ServletContextHandler("/");
         context.addEventListener(new ChatApp(settings));
-        server.setHandler(new GracefulHandler(new IdleTimeoutHandler(context, REQUEST_IDLE_MILLIS, pollIdleMillis)));
+        server.setHandler(new GracefulHandler(new AdminRoutes(
+                new IdleTimeoutHandler(context, REQUEST_IDLE_MILLIS, pollIdleMillis), adminConnector)));
         server.setErrorHandler(new JsonErrorHandler());
         String accessLog = settings.text(Option.ACCESS_LOG);
         if (!accessLog.isEmpty()) {
@@ -82,6 +89,25 @@ public final class ChatServer {
         server.setStopTimeout(STOP_TIMEOUT_MILLIS);
         // Our own hook answers parked polls before Jetty stops; see stop().
         server.setStopAtShutdown(false);
+    }
+
+    /**
+     * The connector of {@code /metrics}, {@code /healthz} and {@code /readyz} when {@code admin-port}
+     * is set: on 127.0.0.1, apart from the chat, unless {@code admin-allow} is {@code any}, which binds
+     * it where the chat is bound.
+     */
+    private ServerConnector adminConnector(Settings settings, HttpConfiguration http) {
+        int port = settings.get(Option.ADMIN_PORT);
+        if (port == Option.NONE) {
+            return null;
+        }
+        ServerConnector admin = new ServerConnector(server, 1, 1, new HttpConnectionFactory(http));
+        admin.setName("admin");
+        admin.setHost(settings.text(Option.ADMIN_ALLOW).equals("any") ? settings.text(Option.HOST) : "127.0.0.1");
+        admin.setPort(port);
+        admin.setIdleTimeout(REQUEST_IDLE_MILLIS);
+        server.addConnector(admin);
+        return admin;
     }
 
     /** A server for these settings, not yet started. */
@@ -104,13 +130,28 @@ public final class ChatServer {
         return connector.getLocalPort();
     }
 
+    /** The admin port bound, also when the settings asked for 0; {@link Option#NONE} when there is none. */
+    public int adminPort() {
+        return adminConnector == null ? Option.NONE : adminConnector.getLocalPort();
+    }
+
     /** The address to open in a browser; a wildcard bind is shown as localhost. */
     public URI uri() {
+        return uri(connector, tls ? "https" : "http");
+    }
+
+    /** Where the admin endpoints are, e.g. {@code http://127.0.0.1:9090/}; null when there is no admin port. */
+    public URI adminUri() {
+        return adminConnector == null ? null : uri(adminConnector, "http");
+    }
+
+    private static URI uri(ServerConnector bound, String scheme) {
+        String host = bound.getHost();
         String shown = host.equals("0.0.0.0") || host.equals("::") || host.equals("[::]") ? "localhost" : host;
         if (shown.contains(":") && !shown.startsWith("[")) {
             shown = "[" + shown + "]";
         }
-        return URI.create("http://" + shown + ":" + port() + "/");
+        return URI.create(scheme + "://" + shown + ":" + bound.getLocalPort() + "/");
     }
 
     public Hub hub() {

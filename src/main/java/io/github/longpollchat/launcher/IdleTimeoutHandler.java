@@ -21,6 +21,11 @@ import org.eclipse.jetty.util.Callback;
  * under fan-out: see docs/performance.md), and a poll answered during a graceful stop undid the connector's
  * shutdown timeout, so that stopping waited for the short timeout. A client able to poll can
  * hold a connection for as long anyway, by parking one.
+ *
+ * <p>Over HTTP/2 one connection carries a tab's parked poll beside another tab's send, which sets
+ * the short timeout; that cannot cut the poll, since Jetty ends neither a stream nor its connection
+ * on an idle timeout while a request on it waits without reading or writing ({@code IdleTimeoutTest}).
+ * A connection with no request on it still closes.
  */
 final class IdleTimeoutHandler extends Handler.Wrapper {
     private final long requestMillis;

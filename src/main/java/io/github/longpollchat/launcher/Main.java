@@ -46,6 +46,9 @@ public final class Main {
         }
         Runtime.getRuntime().addShutdownHook(new Thread(() -> stop(server), "chat-shutdown"));
         System.out.println("Listening on " + server.uri());
+        if (server.adminUri() != null) {
+            System.out.println("Metrics and health on " + server.adminUri());
+        }
         System.out.flush();
     }
 

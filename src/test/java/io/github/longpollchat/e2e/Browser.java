@@ -73,6 +73,18 @@ final class Browser implements AutoCloseable {
 
     /** Starts a browser; its driver's log goes to {@code target/browser-logs/LABEL-chromedriver.log}. */
     static Browser start(String label) {
+        return start(label, false);
+    }
+
+    /**
+     * Starts a browser that also opens HTTPS pages whose certificate it cannot verify, as a test's
+     * self-signed one ({@code TestKeystore}); their certificate is still checked by the test's own clients.
+     */
+    static Browser startAcceptingTestCertificates(String label) {
+        return start(label, true);
+    }
+
+    private static Browser start(String label, boolean acceptInsecureCerts) {
         requireExecutable(CHROMIUM);
         requireExecutable(CHROMEDRIVER);
         System.setProperty(ChromeDriverService.CHROME_DRIVER_EXE_PROPERTY, CHROMEDRIVER);
@@ -91,6 +103,7 @@ final class Browser implements AutoCloseable {
                 .build();
         ChromeOptions options = new ChromeOptions();
         options.setBinary(CHROMIUM);
+        options.setAcceptInsecureCerts(acceptInsecureCerts);
         options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
                 "--disable-quic", "--no-first-run", "--no-default-browser-check", "--disable-background-networking",
                 "--disable-component-update", "--disable-sync", "--no-proxy-server", "--window-size=1200,900",

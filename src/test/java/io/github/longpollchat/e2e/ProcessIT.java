@@ -10,9 +10,15 @@ import io.github.longpollchat.config.Option;
 import io.github.longpollchat.testing.ChatClient;
 import io.github.longpollchat.testing.ChatNode;
 import io.github.longpollchat.testing.Reply;
+import io.github.longpollchat.testing.TestKeystore;
 import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
@@ -88,7 +94,8 @@ class ProcessIT {
     }
 
     @ParameterizedTest(name = "{0}")
-    @CsvSource({"--port=99999, --port", "--poll-timeout=abc, --poll-timeout"})
+    @CsvSource({"--port=99999, --port", "--poll-timeout=abc, --poll-timeout", "--admin-port=70000, --admin-port",
+        "--admin-allow=everyone, --admin-allow"})
     void aBadFlagValueExitsWithStatusTwoAndOneLineNamingTheFlag(String arg, String flag) throws Exception {
         ChatNode chat = ChatNode.launch(arg, "--host=127.0.0.1");
         try {
@@ -104,6 +111,45 @@ class ProcessIT {
     }
 
     @Test
+    void withAKeystoreTheJarServesHttp2OverTlsAndSaysHttpsInItsListeningLine() throws Exception {
+        // The shaded jar must keep the JDK's ALPN provider (a META-INF/services entry): without it
+        // the TLS connector would have no way to agree on HTTP/2.
+        ChatNode chat = ChatNode.launch(TestKeystore.environment(), List.of(),
+                "--port=0", "--host=127.0.0.1", "--tls-keystore=" + TestKeystore.path());
+        try {
+            Matcher m = LISTENING.matcher(chat.awaitLine(LISTENING, START_SECONDS));
+            assertTrue(m.find());
+            URI base = URI.create(m.group(1));
+            assertEquals("https", base.getScheme());
+            HttpResponse<String> joined = TestKeystore.client(HttpClient.Version.HTTP_2).send(
+                    HttpRequest.newBuilder(base.resolve("join")).header("Content-Type", "application/x-www-form-urlencoded")
+                            .POST(HttpRequest.BodyPublishers.ofString("name=tls")).timeout(Duration.ofSeconds(10)).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, joined.statusCode(), joined.body());
+            assertEquals(HttpClient.Version.HTTP_2, joined.version());
+            assertFalse(chat.output().contains(TestKeystore.PASSWORD), "the password is never printed");
+        } finally {
+            chat.close();
+        }
+    }
+
+    @Test
+    void aWrongKeystorePasswordExitsWithStatusTwoAndOneLineNamingItsVariable() throws Exception {
+        ChatNode chat = ChatNode.launch(Map.of("CHAT_TLS_PASSWORD", "wrong-password"), List.of(),
+                "--port=0", "--host=127.0.0.1", "--tls-keystore=" + TestKeystore.path());
+        try {
+            assertTrue(chat.process().waitFor(START_SECONDS, TimeUnit.SECONDS), "a bad keystore stops start-up");
+            assertEquals(2, chat.process().exitValue());
+            List<String> err = chat.stderrLines();
+            assertEquals(1, err.size(), "one line on stderr: " + err);
+            assertTrue(err.get(0).contains("CHAT_TLS_PASSWORD"), err.get(0));
+            assertFalse(err.get(0).contains("wrong-password"), err.get(0));
+        } finally {
+            chat.close();
+        }
+    }
+
+    @Test
     void helpListsEveryFlagAndExitsZero() throws Exception {
         ChatNode chat = ChatNode.launch("--help");
         try {
@@ -111,7 +157,7 @@ class ProcessIT {
             assertEquals(0, chat.process().exitValue(), chat.stderr());
             String out = chat.stdout();
             for (Option option : Option.values()) {
-                assertTrue(out.contains("--" + option.flag()), "--help lists --" + option.flag() + ":\n" + out);
+                assertTrue(option.environmentOnly() || out.contains("--" + option.flag()), "--help lists --" + option.flag() + ":\n" + out);
                 assertTrue(out.contains(option.env()), "--help names " + option.env() + ":\n" + out);
             }
             assertFalse(out.contains("Listening"), out);

@@ -41,7 +41,7 @@ class ExpiryRaceTest {
         try (MemoryHub hub = HubFixture.unsweptHub(Option.CLIENT_TTL, 1, Option.HISTORY, 10000)) {
             List<JoinResult> clients = new ArrayList<>();
             for (int i = 0; i < CLIENTS; i++) {
-                clients.add(hub.joinNow("c" + i, "expiry", null));
+                clients.add(hub.joinNow("c" + i, "expiry", null, "127.0.0.1"));
             }
             Thread.sleep(1100); // all are now past their TTL; the sweep below expires them
             CyclicBarrier start = new CyclicBarrier(CLIENTS + 1);
@@ -67,7 +67,7 @@ class ExpiryRaceTest {
             for (Future<Long> send : sends) {
                 send.get();
             }
-            List<PostedEvent> history = hub.joinNow("observer", "expiry", null).history();
+            List<PostedEvent> history = hub.joinNow("observer", "expiry", null, "127.0.0.1").history();
             int live = 0;
             for (int i = 0; i < CLIENTS; i++) {
                 long id = sends.get(i).get();

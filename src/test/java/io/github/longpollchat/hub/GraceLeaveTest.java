@@ -18,8 +18,8 @@ class GraceLeaveTest {
     @Test
     void aPollAnsweredDuringTheGracePeriodDoesNotCancelTheLeave() throws Exception {
         try (MemoryHub hub = HubFixture.hub()) {
-            JoinResult closing = hub.joinNow("closing", "g", null);
-            JoinResult other = hub.joinNow("other", "g", null);
+            JoinResult closing = hub.joinNow("closing", "g", null, "127.0.0.1");
+            JoinResult other = hub.joinNow("other", "g", null, "127.0.0.1");
             HubFixture.Answers answers = new HubFixture.Answers();
             // The closing tab's poll is still parked when its page sends the grace leave.
             assertNull(hub.poll(closing.clientId(), other.cursor() + 1, 60, answers));
@@ -36,10 +36,10 @@ class GraceLeaveTest {
     @Test
     void aRequestDuringTheGracePeriodCancelsTheLeave() {
         try (MemoryHub hub = HubFixture.unsweptHub()) {
-            JoinResult reloading = hub.joinNow("reloading", "g", null);
+            JoinResult reloading = hub.joinNow("reloading", "g", null, "127.0.0.1");
             hub.leaveNow(reloading.clientId(), 1);
             assertEquals(1, hub.stats().pendingLeaves(), "the leave waits out its grace");
-            JoinResult resumed = hub.joinNow("reloading", "g", reloading.clientId());
+            JoinResult resumed = hub.joinNow("reloading", "g", reloading.clientId(), "127.0.0.1");
             assertEquals(reloading.clientId(), resumed.clientId(), "resumed, not joined anew");
             assertEquals(0, hub.stats().pendingLeaves(), "the resume took the leave off the timer: it can never end the client");
             assertEquals(1, hub.stats().clients());
@@ -51,7 +51,7 @@ class GraceLeaveTest {
     void aGraceLeaveAfterTheHubClosedIsRefusedAsShuttingDown() {
         // The servlet checks for shutdown first; a leave can still slip in just after the check.
         MemoryHub hub = HubFixture.hub();
-        JoinResult late = hub.joinNow("late", "g", null);
+        JoinResult late = hub.joinNow("late", "g", null, "127.0.0.1");
         hub.close();
         Refusal refused = assertThrows(Refusal.class, () -> hub.leaveNow(late.clientId(), 5));
         assertEquals(Reason.SHUTTING_DOWN, refused.reason());
@@ -60,7 +60,7 @@ class GraceLeaveTest {
     @Test
     void repeatedGraceLeavesLeaveOneTimerTask() {
         try (MemoryHub hub = HubFixture.unsweptHub()) {
-            JoinResult restless = hub.joinNow("restless", "g", null);
+            JoinResult restless = hub.joinNow("restless", "g", null, "127.0.0.1");
             for (int i = 0; i < 1000; i++) {
                 hub.leaveNow(restless.clientId(), 10);
             }
@@ -77,7 +77,7 @@ class GraceLeaveTest {
     @Test
     void aRequestRacingAGraceLeaveLeavesNoLeaveTaskBehind() throws Exception {
         try (MemoryHub hub = HubFixture.unsweptHub(); HubFixture.Racer racer = new HubFixture.Racer()) {
-            JoinResult restless = hub.joinNow("restless", "g", null);
+            JoinResult restless = hub.joinNow("restless", "g", null, "127.0.0.1");
             for (int round = 0; round < 2000; round++) {
                 racer.race(() -> {
                     hub.leaveNow(restless.clientId(), 10);

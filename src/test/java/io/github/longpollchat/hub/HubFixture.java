@@ -22,12 +22,12 @@ final class HubFixture {
      * from a client that never polls), then the overrides.
      */
     static MemoryHub hub(Object... optionValuePairs) {
-        return new MemoryHub(settings(optionValuePairs), true);
+        return new MemoryHub(settings(optionValuePairs), HubEvents.NONE, true);
     }
 
     /** As {@link #hub}, but nothing sweeps unless the test calls {@code hub.sweeper.sweep()}. */
     static MemoryHub unsweptHub(Object... optionValuePairs) {
-        return new MemoryHub(settings(optionValuePairs), false);
+        return new MemoryHub(settings(optionValuePairs), HubEvents.NONE, false);
     }
 
     private static Settings settings(Object... optionValuePairs) {
@@ -60,7 +60,7 @@ final class HubFixture {
     /** A reader and a writer in one room: the cast of most race tests. */
     record Duo(JoinResult reader, JoinResult writer) {
         static Duo join(MemoryHub hub) {
-            return new Duo(hub.joinNow("reader", "race", null), hub.joinNow("writer", "race", null));
+            return new Duo(hub.joinNow("reader", "race", null, "127.0.0.1"), hub.joinNow("writer", "race", null, "127.0.0.1"));
         }
 
         /** The id of the writer's join: the last event before the race begins. */

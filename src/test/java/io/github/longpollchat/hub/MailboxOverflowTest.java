@@ -20,8 +20,8 @@ class MailboxOverflowTest {
     @Test
     void oneEventMoreThanTheMailboxHoldsEvictsTheClient() {
         try (MemoryHub hub = HubFixture.hub(Option.MAILBOX, 3)) {
-            JoinResult slow = hub.joinNow("slow", "r", null);
-            JoinResult fast = hub.joinNow("fast", "r", null);
+            JoinResult slow = hub.joinNow("slow", "r", null, "127.0.0.1");
+            JoinResult fast = hub.joinNow("fast", "r", null, "127.0.0.1");
             // slow holds: its join, fast's join. Two more fill it; the third overflows it.
             hub.sendNow(fast.clientId(), "1", null);
             assertEquals(2, hub.stats().clients());
@@ -43,7 +43,7 @@ class MailboxOverflowTest {
         try (MemoryHub hub = HubFixture.hub(Option.MAILBOX, clients + 1, Option.HISTORY, 10, Option.PRESENCE_LIMIT, clients)) {
             List<JoinResult> joined = new ArrayList<>();
             for (int i = 0; i < clients; i++) {
-                joined.add(hub.joinNow("c" + i, "full", null));
+                joined.add(hub.joinNow("c" + i, "full", null, "127.0.0.1"));
             }
             // The first member holds all joins: clients events, one short of full. Two more sends
             // overflow it, and each leave then overflows the next: a cascade thousands long.

@@ -16,7 +16,7 @@ import org.junit.jupiter.api.Test;
  */
 class MailboxTest {
     private final Mailbox mailbox = new Mailbox(10, 0);
-    private final Client client = new Client("c", "ann", null, mailbox, 0);
+    private final Client client = new Client("c", "ann", "127.0.0.1", null, mailbox, 0);
 
     private static PostedEvent message(long id) {
         return new PostedEvent(new Event(id, "lobby", Event.MESSAGE, "bob", "hi " + id, 0));

@@ -21,7 +21,7 @@ class PollEndRaceTest {
             int leaveFirst = 0;
             List<HubFixture.Answers> all = new ArrayList<>();
             for (int round = 0; round < ROUNDS; round++) {
-                JoinResult client = hub.joinNow("c" + round, "end", null);
+                JoinResult client = hub.joinNow("c" + round, "end", null, "127.0.0.1");
                 HubFixture.Answers answers = new HubFixture.Answers();
                 all.add(answers);
                 var both = racer.race(() -> {
@@ -53,7 +53,7 @@ class PollEndRaceTest {
     @Test
     void aTimedOutPollNoLongerKeepsItsClientAlive() throws Exception {
         try (MemoryHub hub = HubFixture.unsweptHub(Option.CLIENT_TTL, 1)) {
-            JoinResult client = hub.joinNow("sleepy", "end", null);
+            JoinResult client = hub.joinNow("sleepy", "end", null, "127.0.0.1");
             HubFixture.Answers answers = new HubFixture.Answers();
             assertEquals(null, hub.poll(client.clientId(), client.cursor() + 1, 60, answers));
             hub.sweeper.timeOut(hub.find(client.clientId()).mailbox.waiter());

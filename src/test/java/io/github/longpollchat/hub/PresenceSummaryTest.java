@@ -25,7 +25,7 @@ class PresenceSummaryTest {
         int limit = 5;
         int joins = 240;
         try (MemoryHub hub = HubFixture.unsweptHub(Option.PRESENCE_LIMIT, limit)) {
-            Reader observer = new Reader(hub, hub.joinNow("observer", "storm", null));
+            Reader observer = new Reader(hub, hub.joinNow("observer", "storm", null, "127.0.0.1"));
             List<String> untold = new ArrayList<>();
             long firstUntoldAt = 0;
             List<Event> summaries = new ArrayList<>();
@@ -35,7 +35,7 @@ class PresenceSummaryTest {
                 if (joined < joins) {
                     // 240 joins over some 6 s: enough for three summaries or more.
                     for (int i = 0; i < 2 && joined < joins; i++, joined++) {
-                        hub.joinNow("u" + joined, "storm", null);
+                        hub.joinNow("u" + joined, "storm", null, "127.0.0.1");
                         if (joined + 2 > limit) { // the observer and u0..u3 fill the room; then it is big
                             if (untold.isEmpty()) {
                                 firstUntoldAt = System.nanoTime();
@@ -81,9 +81,9 @@ class PresenceSummaryTest {
     @Test
     void aJoinThatCrossesTheLimitIsNoEventAndTheJoinerGetsNoJoinOfItsOwn() {
         try (MemoryHub hub = HubFixture.unsweptHub(Option.PRESENCE_LIMIT, 2)) {
-            Reader ann = new Reader(hub, hub.joinNow("ann", "r", null));
-            hub.joinNow("bob", "r", null);
-            JoinResult cat = hub.joinNow("cat", "r", null);
+            Reader ann = new Reader(hub, hub.joinNow("ann", "r", null, "127.0.0.1"));
+            hub.joinNow("bob", "r", null, "127.0.0.1");
+            JoinResult cat = hub.joinNow("cat", "r", null, "127.0.0.1");
             Reader catReader = new Reader(hub, cat);
             assertEquals(3, cat.memberCount());
             assertEquals(List.of("ann", "cat"), cat.members(), "at most the limit of names, the new one among them");
@@ -100,9 +100,9 @@ class PresenceSummaryTest {
     @Test
     void aLeaveFromABigRoomIsSummedUpAndOneBackAtTheLimitIsAnEventAgain() {
         try (MemoryHub hub = HubFixture.unsweptHub(Option.PRESENCE_LIMIT, 2)) {
-            Reader ann = new Reader(hub, hub.joinNow("ann", "r", null));
-            JoinResult bob = hub.joinNow("bob", "r", null);
-            JoinResult cat = hub.joinNow("cat", "r", null);
+            Reader ann = new Reader(hub, hub.joinNow("ann", "r", null, "127.0.0.1"));
+            JoinResult bob = hub.joinNow("bob", "r", null, "127.0.0.1");
+            JoinResult cat = hub.joinNow("cat", "r", null, "127.0.0.1");
             hub.sweeper.sweep();
             ann.read();
             hub.leaveNow(cat.clientId(), 0);
@@ -117,9 +117,9 @@ class PresenceSummaryTest {
     @Test
     void anExpiryInABigRoomIsSummedUpNotALeaveEvent() throws Exception {
         try (MemoryHub hub = HubFixture.unsweptHub(Option.PRESENCE_LIMIT, 2, Option.CLIENT_TTL, 1)) {
-            Reader ann = new Reader(hub, hub.joinNow("ann", "r", null));
-            Reader bob = new Reader(hub, hub.joinNow("bob", "r", null));
-            hub.joinNow("cat", "r", null);
+            Reader ann = new Reader(hub, hub.joinNow("ann", "r", null, "127.0.0.1"));
+            Reader bob = new Reader(hub, hub.joinNow("bob", "r", null, "127.0.0.1"));
+            hub.joinNow("cat", "r", null, "127.0.0.1");
             Thread.sleep(1100);
             ann.read(); // a request: ann and bob stay alive, cat does not
             bob.read();
@@ -136,9 +136,9 @@ class PresenceSummaryTest {
     @Test
     void anEvictionInABigRoomIsSummedUpNotALeaveEvent() {
         try (MemoryHub hub = HubFixture.unsweptHub(Option.PRESENCE_LIMIT, 2, Option.MAILBOX, 3)) {
-            JoinResult ann = hub.joinNow("ann", "r", null);
-            Reader bob = new Reader(hub, hub.joinNow("bob", "r", null));
-            Reader cat = new Reader(hub, hub.joinNow("cat", "r", null));
+            JoinResult ann = hub.joinNow("ann", "r", null, "127.0.0.1");
+            Reader bob = new Reader(hub, hub.joinNow("bob", "r", null, "127.0.0.1"));
+            Reader cat = new Reader(hub, hub.joinNow("cat", "r", null, "127.0.0.1"));
             // ann never reads: its join of bob and two messages fill it, the third overflows it.
             for (int i = 1; i <= 3; i++) {
                 hub.sendNow(bob.joined.clientId(), "m" + i, null);

@@ -29,11 +29,11 @@ class RoomOrderTest {
         try (MemoryHub hub = HubFixture.hub()) {
             List<JoinResult> readers = new ArrayList<>();
             for (int i = 0; i < READERS; i++) {
-                readers.add(hub.joinNow("reader" + i, "busy", null));
+                readers.add(hub.joinNow("reader" + i, "busy", null, "127.0.0.1"));
             }
             List<JoinResult> senders = new ArrayList<>();
             for (int i = 0; i < SENDERS; i++) {
-                senders.add(hub.joinNow("sender" + i, "busy", null));
+                senders.add(hub.joinNow("sender" + i, "busy", null, "127.0.0.1"));
             }
             long firstMessageId = senders.get(SENDERS - 1).cursor() + 2;
             long lastId = firstMessageId + (long) SENDERS * PER_SENDER - 1;

@@ -28,9 +28,9 @@ class WakeExpiryRaceTest {
              HubFixture.Racer racer = new HubFixture.Racer()) {
             List<JoinResult> readers = new ArrayList<>();
             for (int i = 0; i < READERS; i++) {
-                readers.add(hub.joinNow("r" + i, "wake", null));
+                readers.add(hub.joinNow("r" + i, "wake", null, "127.0.0.1"));
             }
-            JoinResult writer = hub.joinNow("writer", "wake", null);
+            JoinResult writer = hub.joinNow("writer", "wake", null, "127.0.0.1");
             long writerJoin = writer.cursor() + 1;
             List<HubFixture.Answers> answers = new ArrayList<>();
             for (JoinResult reader : readers) {

@@ -9,16 +9,22 @@ import io.github.longpollchat.config.Option;
 import io.github.longpollchat.config.Settings;
 import io.github.longpollchat.testing.ChatClient;
 import io.github.longpollchat.testing.Reply;
+import io.github.longpollchat.testing.TestKeystore;
 import java.io.OutputStream;
 import java.net.Socket;
 import java.net.URI;
+import java.net.http.HttpClient;
 import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
  * Idle timeouts: no parked poll is ever cut by one (a parked poll's connection waits longer than
- * any poll), while a connection that dribbles its request is cut after a short one.
+ * any poll; over HTTP/2, where other requests share it, Jetty does not end a waiting stream), while
+ * a connection that dribbles its request is cut after a short one.
  */
 @Timeout(60)
 class IdleTimeoutTest {
@@ -38,6 +44,32 @@ class IdleTimeoutTest {
             long waitedMillis = (System.nanoTime() - start) / 1_000_000;
             assertEquals(200, reply.status());
             assertFalse(reply.json().get("status").asBoolean());
+            assertTrue(waitedMillis >= pollSeconds * 1000L - 100, "parked for the whole poll timeout: " + waitedMillis + " ms");
+        } finally {
+            server.stop();
+        }
+    }
+
+    @Test
+    void aPollParkedOverHttp2OutlastsTheRequestIdleTimeoutThoughOtherRequestsShareItsConnection() throws Exception {
+        // Over HTTP/2 a send from another tab rides the poll's connection, and the poll's own stream
+        // has the short idle timeout: neither may cut the poll.
+        int pollSeconds = (int) (ChatServer.REQUEST_IDLE_MILLIS / 1000) + 3;
+        ChatServer server = ChatServer.newServer(TestKeystore.settings(Map.of(Option.POLL_TIMEOUT, String.valueOf(pollSeconds))))
+                .start();
+        try {
+            ChatClient chat = new ChatClient(server.uri(), TestKeystore.client(HttpClient.Version.HTTP_2));
+            JsonNode joined = chat.join("waiter", "idle-h2");
+            JsonNode other = chat.join("talker", "idle-h2-elsewhere");
+            long start = System.nanoTime();
+            CompletableFuture<Reply> poll = chat.pollAsync(joined.get("clientId").asText(), joined.get("cursor").asLong() + 1, null);
+            Thread.sleep(1000);
+            assertEquals(200, chat.send(other.get("clientId").asText(), "another tab's message").status());
+
+            Reply reply = poll.get(pollSeconds + 10, TimeUnit.SECONDS);
+            long waitedMillis = (System.nanoTime() - start) / 1_000_000;
+            assertEquals(200, reply.status(), reply.toString());
+            assertFalse(reply.json().get("status").asBoolean(), reply.toString());
             assertTrue(waitedMillis >= pollSeconds * 1000L - 100, "parked for the whole poll timeout: " + waitedMillis + " ms");
         } finally {
             server.stop();

@@ -13,6 +13,7 @@ import io.github.longpollchat.testing.RawHttp;
 import io.github.longpollchat.testing.Reply;
 import java.io.ByteArrayInputStream;
 import java.net.URI;
+import java.net.URLEncoder;
 import java.net.http.HttpRequest;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -145,6 +146,14 @@ final class Api {
 
     Reply joinReply(String name, String room, String clientId) {
         return postForm("join", "name", name, "room", room, "clientId", clientId);
+    }
+
+    /** A join with these header fields added, e.g. {@code X-Forwarded-For: 203.0.113.7}. */
+    Reply joinReply(List<String> headers, String name, String room) {
+        List<String> all = new ArrayList<>(headers);
+        all.add("Content-Type: application/x-www-form-urlencoded");
+        String form = "name=" + URLEncoder.encode(name, StandardCharsets.UTF_8) + "&room=" + URLEncoder.encode(room, StandardCharsets.UTF_8);
+        return raw("POST", "join", all, form.getBytes(StandardCharsets.UTF_8));
     }
 
     Joined join(String name, String room) {

@@ -5,10 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.github.longpollchat.config.Option;
 import io.github.longpollchat.testing.ChatTarget;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Set;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -22,24 +18,15 @@ class MaxClientsTest {
     static ChatTarget chat = ChatTarget.with(Option.MAX_CLIENTS, MAX_CLIENTS);
 
     private final Api api = new Api(chat);
-    private final List<Joined> made = new ArrayList<>();
 
-    @AfterEach
-    void endEveryClient() {
-        made.forEach(client -> api.leave(client.clientId()));
-    }
-
-    private Joined join(String name, String room) {
-        Joined joined = api.join(name, room);
-        made.add(joined);
-        return joined;
-    }
+    @RegisterExtension
+    final Cast cast = new Cast(api);
 
     /** Fills the server: a, b and c in one room. */
     private Joined fill(String room) {
-        join("a", room);
-        join("b", room);
-        return join("c", room);
+        cast.join("a", room);
+        cast.join("b", room);
+        return cast.join("c", room);
     }
 
     @Test
@@ -52,16 +39,7 @@ class MaxClientsTest {
 
     @Test
     void refusedJoinWhenFullSendsNoEventAndAddsNoMember() {
-        String room = Unique.room();
-        Joined c = fill(room);
-        Api.Inbox inbox = api.inbox(c);
-        inbox.drain();
-        long lastId = api.view(c).lastHistoryId();
-        assertError(api.joinReply("d", room), 503, "server_full");
-        assertEquals(List.of(), inbox.drain());
-        Joined view = api.view(c);
-        assertEquals(lastId, view.lastHistoryId());
-        assertEquals(Set.of("a", "b", "c"), Set.copyOf(view.members()));
+        cast.assertJoinRefusedChangingNothing(fill(Unique.room()), "d", 503, "server_full");
     }
 
     @Test
@@ -82,10 +60,8 @@ class MaxClientsTest {
     @Test
     void leavingFreesAPlace() {
         String room = Unique.room();
-        Joined c = fill(room);
-        api.leave(c.clientId());
-        made.remove(c);
-        join("d", room);
+        cast.leave(fill(room));
+        cast.join("d", room);
     }
 
     @Test

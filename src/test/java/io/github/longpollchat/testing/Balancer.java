@@ -11,6 +11,7 @@ import org.eclipse.jetty.client.HttpClient;
 import org.eclipse.jetty.client.transport.HttpConversation;
 import org.eclipse.jetty.client.transport.HttpRequest;
 import org.eclipse.jetty.http.HttpException;
+import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http.HttpURI;
 import org.eclipse.jetty.proxy.ProxyHandler;
 import org.eclipse.jetty.server.HttpConfiguration;
@@ -27,7 +28,7 @@ import org.eclipse.jetty.util.thread.QueuedThreadPool;
  * cluster's nodes: what nginx does with an {@code upstream} of these nodes and its defaults. Each
  * request goes to the next node (no stickiness: a client's keep-alive connection to the balancer
  * carries requests to every node in turn); status, header fields and body pass through, apart
- * from the hop-by-hop fields; a parked poll may take as long as it likes (no read timeout below
+ * from the hop-by-hop fields, and with the client's address appended to {@code X-Forwarded-For}; a parked poll may take as long as it likes (no read timeout below
  * {@value #IDLE_SECONDS} s). Built on Jetty's {@link ProxyHandler}; the base path of each node
  * ({@code /} for a jar, {@code /longpoll-chat/} for the WAR) replaces the balancer's {@code /}.
  *
@@ -179,6 +180,19 @@ public final class Balancer implements AutoCloseable {
                     return query;
                 }
             }.method(clientToProxyRequest.getMethod());
+        }
+
+        /**
+         * {@code X-Forwarded-For} with the client's address appended, as nginx sends it with
+         * {@code proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for}; nothing else (Jetty's
+         * own {@code Via} and {@code Forwarded} are not what nginx sends).
+         */
+        @Override
+        protected void addProxyHeaders(Request clientToProxyRequest, org.eclipse.jetty.client.Request proxyToServerRequest) {
+            List<String> earlier = clientToProxyRequest.getHeaders().getValuesList(HttpHeader.X_FORWARDED_FOR);
+            String client = Request.getRemoteAddr(clientToProxyRequest);
+            String chain = earlier.isEmpty() ? client : String.join(", ", earlier) + ", " + client;
+            proxyToServerRequest.headers(headers -> headers.put(HttpHeader.X_FORWARDED_FOR, chain));
         }
 
         @Override

@@ -23,11 +23,16 @@ public final class ChatClient {
     private final HttpClient http;
 
     public ChatClient(URI base) {
-        this.base = base;
-        this.http = HttpClient.newBuilder()
+        this(base, HttpClient.newBuilder()
                 .version(HttpClient.Version.HTTP_1_1)
                 .connectTimeout(Duration.ofSeconds(10))
-                .build();
+                .build());
+    }
+
+    /** Over a client of the caller's: another HTTP version, TLS trusting a test's certificate. */
+    public ChatClient(URI base, HttpClient http) {
+        this.base = base;
+        this.http = http;
     }
 
     public URI base() {
@@ -75,7 +80,7 @@ public final class ChatClient {
     public CompletableFuture<Reply> getAsync(String pathAndQuery) {
         HttpRequest request = HttpRequest.newBuilder(uri(pathAndQuery)).timeout(TIMEOUT).GET().build();
         return http.sendAsync(request, HttpResponse.BodyHandlers.ofString())
-                .thenApply(r -> new Reply(r.statusCode(), r.headers(), r.body()));
+                .thenApply(Reply::of);
     }
 
     public Reply method(String method, String path) {
@@ -85,8 +90,7 @@ public final class ChatClient {
 
     public Reply send(HttpRequest request) {
         try {
-            HttpResponse<String> r = http.send(request, HttpResponse.BodyHandlers.ofString());
-            return new Reply(r.statusCode(), r.headers(), r.body());
+            return Reply.of(http.send(request, HttpResponse.BodyHandlers.ofString()));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } catch (InterruptedException e) {

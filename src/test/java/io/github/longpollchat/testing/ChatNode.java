@@ -11,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -22,10 +23,10 @@ import java.util.regex.Pattern;
  * longpoll-chat.jar --flag=value …}): its standard output read line by line, both streams kept.
  * The jar is the system property {@code chat.jar} (set by the pom for failsafe), else
  * {@code target/longpoll-chat.jar}. {@code CHAT_*} variables of this environment are not passed
- * on: only the flags decide the settings. A JVM shutdown hook makes sure it never outlives the tests.
+ * on: only the flags, and the variables a test gives, decide the settings. A JVM shutdown hook makes sure it never outlives the tests.
  */
 public final class ChatNode implements AutoCloseable {
-    public static final Pattern LISTENING = Pattern.compile("Listening on (http://127\\.0\\.0\\.1:(\\d+)/)");
+    public static final Pattern LISTENING = Pattern.compile("Listening on (https?://127\\.0\\.0\\.1:(\\d+)/)");
     public static final int START_SECONDS = 20;
     private static final int STOP_SECONDS = 15;
     /** What a node of a cluster runs with: small and quick to start, on a 2-core machine shared with others. */
@@ -55,6 +56,11 @@ public final class ChatNode implements AutoCloseable {
 
     /** Runs the jar with these options for the JVM before {@code -jar}, and these flags; returns at once. */
     public static ChatNode launch(List<String> jvmOptions, String... args) throws IOException {
+        return launch(Map.of(), jvmOptions, args);
+    }
+
+    /** The same, with these variables in its environment: settings that are never flags (a password). */
+    public static ChatNode launch(Map<String, String> environment, List<String> jvmOptions, String... args) throws IOException {
         Path jar = Path.of(System.getProperty("chat.jar", "target/longpoll-chat.jar")).toAbsolutePath();
         if (!Files.isRegularFile(jar)) {
             throw new IllegalStateException(jar + " is missing: run mvn package first");
@@ -67,6 +73,7 @@ public final class ChatNode implements AutoCloseable {
         command.addAll(List.of(args));
         ProcessBuilder builder = new ProcessBuilder(command);
         builder.environment().keySet().removeIf(key -> key.startsWith("CHAT_"));
+        builder.environment().putAll(environment);
         Process process = builder.start();
         process.getOutputStream().close();
         return new ChatNode(process);

@@ -148,6 +148,18 @@ public final class ChatTarget implements BeforeAllCallback, AfterAllCallback {
         return client;
     }
 
+    /**
+     * Where {@code /metrics}, {@code /healthz} and {@code /readyz} answer this test's loopback
+     * calls: the jar's admin port (when the test set {@link Option#ADMIN_PORT}), or the WAR's own
+     * base. None for a cluster, whose balancer forwards every call (and whose nodes each have their own).
+     */
+    public Optional<URI> adminBase() {
+        if (jar != null) {
+            return Optional.ofNullable(jar.adminUri());
+        }
+        return tomcat != null ? Optional.of(base) : Optional.empty();
+    }
+
     /** The hub, when the server runs in this JVM; tests that need it skip elsewhere. */
     public Optional<Hub> hub() {
         return jar == null ? Optional.empty() : Optional.of(jar.hub());

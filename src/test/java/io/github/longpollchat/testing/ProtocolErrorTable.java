@@ -29,6 +29,7 @@ public final class ProtocolErrorTable {
             Map.entry("unsupported_media_type", 415),
             Map.entry("host_not_allowed", 421),
             Map.entry("rate_limited", 429),
+            Map.entry("too_many_clients", 429),
             Map.entry("server_full", 503),
             Map.entry("store_unavailable", 503),
             Map.entry("shutting_down", 503));

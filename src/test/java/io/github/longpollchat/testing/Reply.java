@@ -5,10 +5,15 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.http.HttpHeaders;
+import java.net.http.HttpResponse;
 
 /** One HTTP answer as a test sees it: status, headers and body, with the body readable as JSON. */
 public record Reply(int status, HttpHeaders headers, String body) {
     private static final ObjectMapper JSON = new ObjectMapper();
+
+    public static Reply of(HttpResponse<String> response) {
+        return new Reply(response.statusCode(), response.headers(), response.body());
+    }
 
     public JsonNode json() {
         try {

@@ -2,6 +2,7 @@ package io.github.longpollchat.hub.redis;
 
 import io.github.longpollchat.config.Option;
 import io.github.longpollchat.config.Settings;
+import io.github.longpollchat.hub.HubEvents;
 import io.github.longpollchat.hub.Reason;
 import io.lettuce.core.RedisCommandExecutionException;
 import io.lettuce.core.ScriptOutputType;
@@ -16,6 +17,7 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.IntConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -23,7 +25,8 @@ import org.slf4j.LoggerFactory;
  * The chat's rules as Redis functions ({@code chat.lua}, one library), and the one way a node
  * calls them: FCALL with the node's settings first, the library loaded again when Redis answers
  * that it does not know the function (a Redis that lost its data, or a new one), and every
- * failure to reach Redis turned into a {@code store_unavailable} refusal.
+ * failure to reach Redis turned into a {@code store_unavailable} refusal. Each call's time, and
+ * the events posted and clients dropped that its answer reports, are told to the {@link HubEvents}.
  */
 final class ChatFunctions {
     private static final Logger LOG = LoggerFactory.getLogger(ChatFunctions.class);
@@ -35,9 +38,11 @@ final class ChatFunctions {
     private final String[] settings;
     /** Set while calls fail, so that an outage is logged once when it starts and once when it ends. */
     private final AtomicBoolean failing = new AtomicBoolean();
+    private final HubEvents events;
 
-    ChatFunctions(RedisAsyncCommands<String, String> redis, Settings settings) {
+    ChatFunctions(RedisAsyncCommands<String, String> redis, Settings settings, HubEvents events) {
         this.redis = redis;
+        this.events = events;
         this.library = library();
         this.settings = new String[] {
             Integer.toString(settings.get(Option.HISTORY)),
@@ -48,6 +53,7 @@ final class ChatFunctions {
             Integer.toString(settings.get(Option.RATE_LIMIT)),
             Long.toString(TimeUnit.SECONDS.toMillis(settings.get(Option.CLIENT_TTL))),
             Long.toString(TimeUnit.SECONDS.toMillis(settings.get(Option.ROOM_TTL))),
+            Integer.toString(settings.get(Option.MAX_CLIENTS_PER_ADDRESS)),
         };
     }
 
@@ -75,33 +81,48 @@ final class ChatFunctions {
         for (int i = 0; i < args.length; i++) {
             values[settings.length + i] = String.valueOf(args[i]);
         }
+        long started = System.nanoTime();
         return fcall(function, values)
                 .exceptionallyCompose(failure -> forgotten(failure)
                         ? load().thenCompose(loaded -> fcall(function, values))
                         : CompletableFuture.failedStage(failure))
                 .handle((answer, failure) -> {
+                    events.storeCall(System.nanoTime() - started);
                     if (failure != null) {
                         throw unavailable(failure);
                     }
                     if (failing.compareAndSet(true, false)) {
                         LOG.info("redis answers again");
                     }
-                    return answerLoggingLeaves(answer);
+                    return answerTellingFallout(answer);
                 });
     }
 
     /**
-     * A function's own answer, out of the {answer, clients dropped} that every function answers;
-     * the clients it took out (left, expired or evicted) are logged by their key, as no node knows
-     * their ids then.
+     * A function's own answer, out of the {answer, clients dropped, events posted} that every
+     * function answers; the clients it took out (left, expired or evicted) are logged by their key,
+     * as no node knows their ids then.
      */
     @SuppressWarnings("unchecked")
-    private static List<Object> answerLoggingLeaves(List<Object> answer) {
+    private List<Object> answerTellingFallout(List<Object> answer) {
+        int expired = 0;
+        int evicted = 0;
         for (Object gone : (List<Object>) answer.get(1)) {
-            String[] roomAndKey = ((String) gone).split(" ", 2);
-            LOG.info("left room={} key={}", roomAndKey[0], ClientDigest.shown(roomAndKey[1]));
+            String[] roomKeyWhy = ((String) gone).split(" ", 3);
+            LOG.info("left room={} key={}", roomKeyWhy[0], ClientDigest.shown(roomKeyWhy[1]));
+            expired += roomKeyWhy[2].equals("expired") ? 1 : 0;
+            evicted += roomKeyWhy[2].equals("evicted") ? 1 : 0;
         }
+        tell(events::expired, expired);
+        tell(events::evicted, evicted);
+        tell(events::posted, ((Long) answer.get(2)).intValue());
         return (List<Object>) answer.get(0);
+    }
+
+    private static void tell(IntConsumer event, int count) {
+        if (count > 0) {
+            event.accept(count);
+        }
     }
 
     private CompletionStage<List<Object>> fcall(String function, String[] values) {

@@ -32,7 +32,20 @@ final class ClientDigest {
     }
 
     static String of(String clientId) {
-        byte[] hash = SHA_256.get().digest(clientId.getBytes(StandardCharsets.US_ASCII));
+        return digest(clientId);
+    }
+
+    /**
+     * What Redis counts an address under: its digest, so that no key or dump names anyone's
+     * address in the clear. Only against a casual look: IPv4 has few enough addresses to try
+     * them all.
+     */
+    static String ofAddress(String address) {
+        return digest(address);
+    }
+
+    private static String digest(String text) {
+        byte[] hash = SHA_256.get().digest(text.getBytes(StandardCharsets.UTF_8));
         return Base64.getUrlEncoder().withoutPadding().encodeToString(Arrays.copyOf(hash, BYTES));
     }
 }

@@ -5,6 +5,7 @@ import io.github.longpollchat.config.Settings;
 import io.github.longpollchat.config.SettingsException;
 import io.github.longpollchat.hub.DisplayName;
 import io.github.longpollchat.hub.Hub;
+import io.github.longpollchat.hub.HubEvents;
 import io.github.longpollchat.hub.JoinResult;
 import io.github.longpollchat.hub.Json;
 import io.github.longpollchat.hub.PollResult;
@@ -19,6 +20,7 @@ import io.lettuce.core.RedisURI;
 import io.lettuce.core.SocketOptions;
 import io.lettuce.core.TimeoutOptions;
 import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.event.connection.ConnectionActivatedEvent;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.Delay;
@@ -31,6 +33,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import reactor.core.Disposable;
 
 /**
  * The chat in Redis, shared by every node (jar or WAR) given the same Redis and settings: any
@@ -66,16 +69,19 @@ public final class RedisHub implements Hub {
     private final GroupedCalls polls;
     private final WakeUps wakeUps;
     private final RedisSweeper sweeper;
+    private final HubEvents events;
+    private Disposable reconnects;
     private volatile boolean shuttingDown;
 
-    private RedisHub(Settings settings, RedisClient client, StatefulRedisConnection<String, String> commands,
+    private RedisHub(Settings settings, HubEvents events, RedisClient client, StatefulRedisConnection<String, String> commands,
                      StatefulRedisPubSubConnection<String, String> pubsub) {
+        this.events = events;
         this.pollTimeout = settings.get(Option.POLL_TIMEOUT);
         this.maxText = settings.get(Option.MAX_TEXT);
         this.client = client;
         this.commands = commands;
         this.pubsub = pubsub;
-        this.functions = new ChatFunctions(commands.async(), settings);
+        this.functions = new ChatFunctions(commands.async(), settings, events);
         this.wakeUps = new WakeUps(functions);
         this.polls = new GroupedCalls(functions, "chat1_polls", POLLS_PER_CALL, wakeUps::flushEnded);
         this.sweeper = new RedisSweeper(wakeUps, functions);
@@ -88,6 +94,11 @@ public final class RedisHub implements Hub {
      * @throws SettingsException naming {@code redis} when it does not answer in time, or is no Redis 7
      */
     public static RedisHub connect(Settings settings) {
+        return connect(settings, HubEvents.NONE);
+    }
+
+    /** As {@link #connect(Settings)}, telling {@code events} of posts, evictions, expiries and Redis' calls and reconnects. */
+    public static RedisHub connect(Settings settings, HubEvents events) {
         RedisURI uri = RedisURI.create(settings.text(Option.REDIS));
         uri.setTimeout(Duration.ofSeconds(CALL_SECONDS));
         String where = uri.getHost() + ":" + uri.getPort();
@@ -122,7 +133,7 @@ public final class RedisHub implements Hub {
                     Thread.sleep(250);
                 }
             }
-            RedisHub hub = new RedisHub(settings, client, commands, pubsub);
+            RedisHub hub = new RedisHub(settings, events, client, commands, pubsub);
             hub.start(where);
             return hub;
         } catch (InterruptedException e) {
@@ -144,6 +155,10 @@ public final class RedisHub implements Hub {
         }
         pubsub.addListener(wakeUps);
         pubsub.sync().subscribe(WakeUps.CHANNEL);
+        // From now on every connection made is one come back.
+        reconnects = client.getResources().eventBus().get()
+                .filter(ConnectionActivatedEvent.class::isInstance)
+                .subscribe(activated -> events.storeReconnected());
         LOG.info("chat kept in redis at {}", where);
     }
 
@@ -163,15 +178,16 @@ public final class RedisHub implements Hub {
     }
 
     @Override
-    public CompletionStage<JoinResult> join(String name, String room, String clientId) {
+    public CompletionStage<JoinResult> join(String name, String room, String clientId, String address) {
         String resume = clientId == null ? "" : ClientDigest.of(clientId);
-        return join(name, room, clientId, resume, NEW_ID_TRIES);
+        return join(name, room, clientId, resume, ClientDigest.ofAddress(address), NEW_ID_TRIES);
     }
 
-    private CompletionStage<JoinResult> join(String name, String room, String clientId, String resume, int tries) {
+    private CompletionStage<JoinResult> join(String name, String room, String clientId, String resume, String address,
+                                             int tries) {
         String newId = Tokens.newClientId();
         String digest = ClientDigest.of(newId);
-        return functions.call("chat1_join", room, digest, resume, name, DisplayName.key(name), Json.string(name))
+        return functions.call("chat1_join", room, digest, resume, name, DisplayName.key(name), Json.string(name), address)
                 .thenCompose(answer -> {
                     Reply reply = new Reply(answer);
                     switch (reply.kind()) {
@@ -182,12 +198,14 @@ public final class RedisHub implements Hub {
                             return CompletableFuture.completedFuture(joined(newId, room, reply));
                         case "taken":
                             throw Reason.NAME_TAKEN.refusal();
+                        case "many":
+                            throw Reason.TOO_MANY_CLIENTS.refusal();
                         case "full":
                             throw Reason.SERVER_FULL.refusal("The server has as many " + reply.text(1) + " as it may hold.");
                         default:
                             // The new id's digest names a live client: all but impossible, and another id will do.
                             if (tries > 1) {
-                                return join(name, room, clientId, resume, tries - 1);
+                                return join(name, room, clientId, resume, address, tries - 1);
                             }
                             throw new IllegalStateException("no unused client id in " + NEW_ID_TRIES + " tries");
                     }
@@ -262,6 +280,9 @@ public final class RedisHub implements Hub {
     public void close() {
         shutdown();
         sweeper.close();
+        if (reconnects != null) {
+            reconnects.dispose();
+        }
         pubsub.close();
         commands.close();
         shutdown(client);
@@ -279,15 +300,22 @@ public final class RedisHub implements Hub {
      */
     @Override
     public Stats stats() {
-        int parked = wakeUps.parked();
         try {
-            Reply counts = new Reply(functions.call("chat1_counts").toCompletableFuture().get(CALL_SECONDS, TimeUnit.SECONDS));
-            return new Stats((int) counts.number(0), (int) counts.number(1), parked, 0, (int) counts.number(2));
+            return measure().toCompletableFuture().get(CALL_SECONDS, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (ExecutionException | TimeoutException e) {
             LOG.debug("no counts from redis", e);
         }
-        return new Stats(-1, -1, parked, 0, -1);
+        return new Stats(-1, -1, wakeUps.parked(), 0, -1);
+    }
+
+    /** As {@link #stats()}, without waiting: fails with {@code store_unavailable} when Redis does not answer within {@value #CALL_SECONDS} s. */
+    @Override
+    public CompletionStage<Stats> measure() {
+        return functions.call("chat1_counts").thenApply(answer -> {
+            Reply counts = new Reply(answer);
+            return new Stats((int) counts.number(0), (int) counts.number(1), wakeUps.parked(), 0, (int) counts.number(2));
+        });
     }
 }

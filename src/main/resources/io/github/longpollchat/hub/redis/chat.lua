@@ -15,17 +15,20 @@ a node. Layout (r = a room's name, d = a client's digest, see ClientDigest):
   chat:r:<r>:members  zset  display name -> join number (joining order)
   chat:r:<r>:acks     zset  d -> its last acknowledged id: a mailbox is the log after it
   chat:c:<d>          hash  room, name, nj (the name as JSON), key, gen (polls so far), parked (gen of the parked poll, or 0),
-                            grace (set with a grace leave, so that a poll looks in chat:graces only then)
+                            grace (set with a grace leave, so that a poll looks in chat:graces only then),
+                            addr (the digest of the address it joined from; only while max-clients-per-address is on)
   chat:c:<d>:keys     zset  msgId -> the id its send got (the last 256)
   chat:c:<d>:sent     list  when its last accepted messages were sent, ms (the rate limit's window)
+  chat:a:<a>          string  live clients joined from the address whose digest is a; gone with the last
 
 Every node listens on one channel, chat:wake, for:
   e <r> <id> <json>     a new event
   s <r> <d> <gen> <ack> the client's polls older than gen are superseded
   g <r> <d>             the client is gone
 
-Every function takes the same eight settings first (see settings()), then its own arguments, and
-answers {its answer, the clients it took out}: "<room> <d>" each, for the calling node's log.
+Every function takes the same nine settings first (see settings()), then its own arguments, and
+answers {its answer, the clients it took out, the events it posted}: the clients as
+"<room> <d> <left|expired|evicted>" each, for the calling node's log and metrics.
 ]]
 
 local WAKE = 'chat:wake'
@@ -37,17 +40,20 @@ local NAMED = 10
 local PRESENCE_GAP = 2000
 local RATE_WINDOW = 10000
 local KEYS_KEPT = 256
-local OWN = 9
+local OWN = 10
 
 -- The clients the current call took out of their rooms; see rule().
 local dropped = {}
+-- How many events the current call posted.
+local posted = 0
 
 -- Registers a function of the chat: its answer goes out with the clients it dropped.
 local function rule(name, callback, flags)
   redis.register_function{function_name = name, flags = flags, callback = function(keys, args)
     dropped = {}
+    posted = 0
     local answer = callback(keys, args)
-    return {answer, dropped}
+    return {answer, dropped, posted}
   end}
 end
 
@@ -59,12 +65,16 @@ local function client_key(d)
   return 'chat:c:' .. d
 end
 
+local function address_key(a)
+  return 'chat:a:' .. a
+end
+
 local function settings(args)
   local t = redis.call('TIME')
   return {
     history = tonumber(args[1]), mailbox = tonumber(args[2]), presence = tonumber(args[3]),
     max_clients = tonumber(args[4]), max_rooms = tonumber(args[5]), rate = tonumber(args[6]),
-    client_ttl = tonumber(args[7]), room_ttl = tonumber(args[8]),
+    client_ttl = tonumber(args[7]), room_ttl = tonumber(args[8]), per_address = tonumber(args[9]),
     now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
   }
 end
@@ -90,6 +100,7 @@ local function append(s, room, body)
   redis.call('RPUSH', r .. ':log', json)
   redis.call('ZADD', ROOMS, s.now + s.room_ttl, room)
   redis.call('PUBLISH', WAKE, 'e ' .. room .. ' ' .. id .. ' ' .. json)
+  posted = posted + 1
   return id
 end
 
@@ -113,15 +124,19 @@ local function touch(s, d)
 end
 
 -- Takes a client out of its room and frees every key of it; its leave goes to the room (in a
--- big room, to the next summary), its parked poll is told. Returns its room, or nil if it was gone.
-local function drop(s, d)
+-- big room, to the next summary), its parked poll is told. `why`: left, expired or evicted.
+-- Returns its room, or nil if it was gone.
+local function drop(s, d, why)
   redis.call('ZREM', CLIENTS, d)
   redis.call('ZREM', GRACES, d)
   local c = client_key(d)
-  local f = redis.call('HMGET', c, 'room', 'name', 'nj', 'key')
+  local f = redis.call('HMGET', c, 'room', 'name', 'nj', 'key', 'addr')
   local room = f[1]
   if not room then
     return nil
+  end
+  if f[5] and redis.call('DECR', address_key(f[5])) <= 0 then
+    redis.call('DEL', address_key(f[5]))
   end
   local r = room_key(room)
   local big = redis.call('ZCARD', r .. ':members') > s.presence
@@ -130,7 +145,7 @@ local function drop(s, d)
   redis.call('ZREM', r .. ':members', f[2])
   redis.call('ZREM', r .. ':acks', d)
   redis.call('PUBLISH', WAKE, 'g ' .. room .. ' ' .. d)
-  dropped[#dropped + 1] = room .. ' ' .. d
+  dropped[#dropped + 1] = room .. ' ' .. d .. ' ' .. why
   if big then
     note(room, 'l', f[3])
   else
@@ -151,7 +166,7 @@ local function settle(s, room)
       break
     end
     for _, d in ipairs(over) do
-      drop(s, d)
+      drop(s, d, 'evicted')
     end
   end
   local last = tonumber(redis.call('HGET', r, 'last'))
@@ -220,10 +235,12 @@ local function joined(s, room, kind, name, cursor)
   return {kind, name, cursor, count, first, history, names}
 end
 
--- args: room, d (the new client's), resume (a digest, or ''), name, name key, name as JSON
+-- args: room, d (the new client's), resume (a digest, or ''), name, name key, name as JSON, the
+-- digest of the address it joins from
 rule('chat1_join', function(_, args)
   local s = settings(args)
   local room, d, resume, name, key, nj = args[OWN], args[OWN + 1], args[OWN + 2], args[OWN + 3], args[OWN + 4], args[OWN + 5]
+  local addr = args[OWN + 6]
   local r = room_key(room)
   if resume ~= '' then
     local f = redis.call('HMGET', client_key(resume), 'room', 'name')
@@ -234,6 +251,9 @@ rule('chat1_join', function(_, args)
   end
   if redis.call('HEXISTS', r .. ':names', key) == 1 then
     return {'taken'}
+  end
+  if s.per_address > 0 and tonumber(redis.call('GET', address_key(addr)) or 0) >= s.per_address then
+    return {'many'}
   end
   if redis.call('ZCARD', CLIENTS) >= s.max_clients then
     return {'full', 'clients'}
@@ -252,6 +272,10 @@ rule('chat1_join', function(_, args)
   local last = tonumber(redis.call('HGET', r, 'last'))
   local seq = redis.call('HINCRBY', r, 'seq', 1)
   redis.call('HSET', c, 'room', room, 'name', name, 'nj', nj, 'key', key, 'gen', 0, 'parked', 0)
+  if s.per_address > 0 then
+    redis.call('HSET', c, 'addr', addr)
+    redis.call('INCR', address_key(addr))
+  end
   redis.call('HSET', r .. ':names', key, d)
   redis.call('ZADD', r .. ':members', seq, name)
   redis.call('ZADD', r .. ':acks', last, d)
@@ -408,7 +432,7 @@ rule('chat1_leave', function(_, args)
     redis.call('HSET', client_key(d), 'grace', 1)
     return {}
   end
-  settle(s, drop(s, d))
+  settle(s, drop(s, d, 'left'))
   return {}
 end)
 
@@ -417,9 +441,9 @@ end)
 rule('chat1_sweep', function(_, args)
   local s = settings(args)
   local batch = tonumber(args[OWN])
-  for _, zset in ipairs({GRACES, CLIENTS}) do
-    for _, d in ipairs(redis.call('ZRANGEBYSCORE', zset, '-inf', s.now, 'LIMIT', 0, batch)) do
-      local room = drop(s, d)
+  for _, due in ipairs({{GRACES, 'left'}, {CLIENTS, 'expired'}}) do
+    for _, d in ipairs(redis.call('ZRANGEBYSCORE', due[1], '-inf', s.now, 'LIMIT', 0, batch)) do
+      local room = drop(s, d, due[2])
       if room then
         settle(s, room)
       end

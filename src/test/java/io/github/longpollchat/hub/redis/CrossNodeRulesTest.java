@@ -29,7 +29,7 @@ class CrossNodeRulesTest {
         List<RedisHub> three = List.of(nodes.node(), nodes.node(), nodes.node());
         List<CompletionStage<JoinResult>> joins = new ArrayList<>();
         for (int i = 0; i < 50; i++) {
-            joins.add(three.get(i % 3).join(i % 2 == 0 ? "Dana" : "dana", "lobby", null));
+            joins.add(three.get(i % 3).join(i % 2 == 0 ? "Dana" : "dana", "lobby", null, "127.0.0.1"));
         }
         int joined = 0;
         int taken = 0;
@@ -54,7 +54,43 @@ class CrossNodeRulesTest {
         join(b, "bob", "lobby");
         join(a, "carol", "dev");
 
-        assertEquals(Reason.SERVER_FULL, refusal(b.join("dave", "lobby", null)).reason());
+        assertEquals(Reason.SERVER_FULL, refusal(b.join("dave", "lobby", null, "127.0.0.1")).reason());
+    }
+
+    @Test
+    void maxClientsPerAddressCountsTheClientsOfEveryNode() throws Exception {
+        RedisHub a = nodes.node(Option.MAX_CLIENTS_PER_ADDRESS, 2);
+        RedisHub b = nodes.node(Option.MAX_CLIENTS_PER_ADDRESS, 2);
+        await(a.join("alice", "lobby", null, "192.0.2.1"));
+        JoinResult bob = await(b.join("bob", "dev", null, "192.0.2.1"));
+        await(a.join("carol", "lobby", null, "192.0.2.2"));
+
+        assertEquals(Reason.TOO_MANY_CLIENTS, refusal(a.join("dave", "ops", null, "192.0.2.1")).reason());
+        await(b.leave(bob.clientId(), 0));
+        await(a.join("dave", "ops", null, "192.0.2.1"));
+    }
+
+    @Test
+    void anAddressIsKeptOnlyWhileItHasLiveClientsAndNeverInTheClear() throws Exception {
+        RedisHub a = nodes.node(Option.MAX_CLIENTS_PER_ADDRESS, 2);
+        RedisHub b = nodes.node(Option.MAX_CLIENTS_PER_ADDRESS, 2);
+        JoinResult alice = await(a.join("alice", "lobby", null, "192.0.2.1"));
+        JoinResult bob = await(b.join("bob", "lobby", null, "192.0.2.1"));
+        String held = nodes.redis().cli("KEYS", "chat:a:*");
+        assertEquals(1, held.lines().count(), "one address held: " + held);
+        assertTrue(!nodes.redis().cli("KEYS", "*").contains("192.0.2.1"), "no key names the address");
+
+        await(a.leave(alice.clientId(), 0));
+        await(b.leave(bob.clientId(), 0));
+
+        assertEquals("", nodes.redis().cli("KEYS", "chat:a:*"), "the address is gone with its last client");
+    }
+
+    @Test
+    void withoutACapNoAddressIsKept() throws Exception {
+        RedisHub a = nodes.node();
+        join(a, "alice", "lobby");
+        assertEquals("", nodes.redis().cli("KEYS", "chat:a:*"));
     }
 
     @Test
@@ -64,7 +100,7 @@ class CrossNodeRulesTest {
         join(a, "alice", "lobby");
         join(b, "bob", "dev");
 
-        assertEquals(Reason.SERVER_FULL, refusal(a.join("carol", "ops", null)).reason());
+        assertEquals(Reason.SERVER_FULL, refusal(a.join("carol", "ops", null, "127.0.0.1")).reason());
         join(a, "carol", "dev");
     }
 
@@ -105,7 +141,7 @@ class CrossNodeRulesTest {
         JoinResult alice = join(a, "alice", "lobby");
         await(a.poll(alice.clientId(), alice.cursor() + 1, 0));
 
-        JoinResult resumed = await(b.join("someone else", "lobby", alice.clientId()));
+        JoinResult resumed = await(b.join("someone else", "lobby", alice.clientId(), "127.0.0.1"));
 
         assertEquals(alice.clientId(), resumed.clientId());
         assertEquals("alice", resumed.name());

@@ -128,7 +128,7 @@ final class Nodes implements BeforeAllCallback, BeforeEachCallback, AfterEachCal
     }
 
     static JoinResult join(RedisHub node, String name, String room) throws Exception {
-        return await(node.join(name, room, null));
+        return await(node.join(name, room, null, "127.0.0.1"));
     }
 
     /** Waits until the condition holds, at most {@code millis}. @return whether it held */

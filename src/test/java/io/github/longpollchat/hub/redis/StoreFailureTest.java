@@ -57,7 +57,7 @@ class StoreFailureTest {
 
         nodes.redis().stop();
 
-        assertEquals(Reason.STORE_UNAVAILABLE, refusal(a.join("bob", "lobby", null)).reason());
+        assertEquals(Reason.STORE_UNAVAILABLE, refusal(a.join("bob", "lobby", null, "127.0.0.1")).reason());
         assertEquals(Reason.STORE_UNAVAILABLE, refusal(a.send(alice.clientId(), "hello", null)).reason());
         assertEquals(Reason.STORE_UNAVAILABLE, refusal(a.poll(alice.clientId(), -1, 1)).reason());
         assertEquals(Reason.STORE_UNAVAILABLE, refusal(a.leave(alice.clientId(), 0)).reason());
