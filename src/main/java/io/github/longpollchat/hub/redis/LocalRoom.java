@@ -27,6 +27,8 @@ final class LocalRoom {
     final String name;
     /** The newest id a wake-up told of; -1 when none did, or when wake-ups may have been lost. */
     private long knownLast = -1;
+    /** The answer of just that newest event, for a poll that missed only it; null with {@link #knownLast} -1. */
+    private PollResult newest;
     private long heard = System.nanoTime();
     private final Map<String, RedisPoll> waiters = new HashMap<>();
     /** Recent supersedes and ends by client digest. */
@@ -46,10 +48,14 @@ final class LocalRoom {
     record Woken(List<RedisPoll> next, List<RedisPoll> behind, boolean gap) {
     }
 
-    /** Event {@code id} was posted: polls that had everything before it get it; those further behind must read. */
-    Woken event(long id, long now) {
+    /**
+     * Event {@code id} was posted ({@code news}: the answer of it alone): polls that had everything
+     * before it get it; those further behind must read.
+     */
+    Woken event(long id, PollResult news, long now) {
         boolean gap = knownLast >= 0 && id != knownLast + 1;
         knownLast = id;
+        newest = news;
         heard = now;
         List<RedisPoll> next = new ArrayList<>();
         List<RedisPoll> behind = new ArrayList<>();
@@ -83,30 +89,33 @@ final class LocalRoom {
     }
 
     /**
-     * How parking a poll went: answered at once ({@code now}), or parked; an older poll of the
-     * same client that it replaced ({@code older}), to be answered as superseded; and whether
-     * events came between its Redis call and now ({@code read}: then it is not parked).
+     * How parking a poll went: answered at once ({@code now}; {@code ends} when it was still its
+     * client's newest poll, which Redis must learn), or parked; an older poll of the same client
+     * that it replaced ({@code older}), to be answered as superseded; and whether events it must
+     * read came between its Redis call and now ({@code read}: then it is not parked).
      */
-    record Parking(PollResult now, RedisPoll older, boolean read) {
+    record Parking(PollResult now, boolean ends, RedisPoll older, boolean read) {
     }
 
     Parking park(RedisPoll poll) {
         Mark mark = marks.get(poll.digest);
         if (mark != null && mark.gen == GONE) {
-            return new Parking(PollResult.GONE, null, false);
+            return new Parking(PollResult.GONE, false, null, false);
         }
         if (mark != null && mark.gen > poll.gen) {
-            return new Parking(PollResult.superseded(mark.ack), null, false);
+            return new Parking(PollResult.superseded(mark.ack), false, null, false);
         }
         RedisPoll other = waiters.get(poll.digest);
         if (other != null && other.gen > poll.gen) {
-            return new Parking(PollResult.superseded(other.ack), null, false);
+            return new Parking(PollResult.superseded(other.ack), false, null, false);
         }
         if (knownLast > poll.ack) {
-            return new Parking(null, other == null ? null : waiters.remove(poll.digest), true);
+            RedisPoll older = other == null ? null : waiters.remove(poll.digest);
+            // Under load a poll's call often returns after the wake-up of the one event it missed.
+            return knownLast == poll.ack + 1 ? new Parking(newest, true, older, false) : new Parking(null, false, older, true);
         }
         waiters.put(poll.digest, poll);
-        return new Parking(null, other, false);
+        return new Parking(null, false, other, false);
     }
 
     /** @return true if the poll was still parked here, and now is not */
@@ -140,6 +149,7 @@ final class LocalRoom {
     /** Wake-ups may have been lost: the next one must not count as the one after {@link #knownLast}. */
     void forgetLast() {
         knownLast = -1;
+        newest = null;
     }
 
     int size() {

@@ -38,8 +38,9 @@ import reactor.core.Disposable;
 /**
  * The chat in Redis, shared by every node (jar or WAR) given the same Redis and settings: any
  * request may go to any node. The rules run in Redis, one atomic function call per request
- * ({@link ChatFunctions}, chat.lua); this class turns requests into those calls and their
- * answers into the hub's results, and holds this node's parked polls ({@link WakeUps}).
+ * ({@link ChatFunctions}, chat.lua), except polls, which go many to a call under load
+ * ({@link GroupedCalls}); this class turns requests into those calls and their answers into the
+ * hub's results, and holds this node's parked polls ({@link WakeUps}).
  *
  * <p>A node has one command connection and one pub/sub connection, both Lettuce's, asynchronous:
  * no request thread waits for Redis, and no parked poll holds a thread. A call that Redis does
@@ -56,6 +57,8 @@ public final class RedisHub implements Hub {
     /** How long a call may take before the request gets {@code store_unavailable}. */
     static final int CALL_SECONDS = 2;
     private static final int NEW_ID_TRIES = 3;
+    /** Polls per {@code chat1_polls} call at most. */
+    private static final int POLLS_PER_CALL = 200;
 
     private final int pollTimeout;
     private final int maxText;
@@ -63,6 +66,7 @@ public final class RedisHub implements Hub {
     private final StatefulRedisConnection<String, String> commands;
     private final StatefulRedisPubSubConnection<String, String> pubsub;
     private final ChatFunctions functions;
+    private final GroupedCalls polls;
     private final WakeUps wakeUps;
     private final RedisSweeper sweeper;
     private final HubEvents events;
@@ -79,6 +83,7 @@ public final class RedisHub implements Hub {
         this.pubsub = pubsub;
         this.functions = new ChatFunctions(commands.async(), settings, events);
         this.wakeUps = new WakeUps(functions);
+        this.polls = new GroupedCalls(functions, "chat1_polls", POLLS_PER_CALL, wakeUps::flushEnded);
         this.sweeper = new RedisSweeper(wakeUps, functions);
     }
 
@@ -235,7 +240,7 @@ public final class RedisHub implements Hub {
         String digest = ClientDigest.of(clientId);
         int waitMillis = shuttingDown ? 0 : timeoutSeconds * 1000;
         long subscriptions = wakeUps.subscriptions();
-        return functions.call("chat1_poll", digest, cursor, waitMillis, PollResult.MAX_BATCH).thenCompose(answer -> {
+        return polls.call(digest, cursor, waitMillis, PollResult.MAX_BATCH).thenCompose(answer -> {
             Reply reply = new Reply(answer);
             switch (reply.kind()) {
                 case "now": {

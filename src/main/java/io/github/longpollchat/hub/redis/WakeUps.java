@@ -60,7 +60,8 @@ final class WakeUps extends RedisPubSubAdapter<String, String> {
     }
 
     /**
-     * Holds a poll that Redis parked until something answers it.
+     * Holds a poll that Redis parked until something answers it. A poll answered here at once is
+     * told to Redis by the next {@link #flushEnded()}, which the caller runs once for its group.
      *
      * @param subscriptionsBefore {@link #subscriptions()} before the poll's Redis call
      */
@@ -70,13 +71,12 @@ final class WakeUps extends RedisPubSubAdapter<String, String> {
             finish(parking.older(), PollResult.superseded(poll.ack), false);
         }
         if (parking.now() != null) {
-            finish(poll, parking.now(), false);
+            finish(poll, parking.now(), parking.ends());
         } else if (parking.read()) {
             read(poll);
         } else if (subscriptions.get() != subscriptionsBefore) {
             check(List.of(poll));
         }
-        flushEnded();
     }
 
     @Override
@@ -101,10 +101,10 @@ final class WakeUps extends RedisPubSubAdapter<String, String> {
         String room = message.substring(2, roomEnd);
         long id = Long.parseLong(message.substring(roomEnd + 1, idEnd));
         long now = System.nanoTime();
-        LocalRoom.Woken woken = inRoom(room, local -> local.event(id, now));
+        byte[] json = message.substring(idEnd + 1).getBytes(StandardCharsets.UTF_8);
+        PollResult news = PollResult.batch(List.of(PostedEvent.stored(id, json)));
+        LocalRoom.Woken woken = inRoom(room, local -> local.event(id, news, now));
         if (!woken.next().isEmpty()) {
-            byte[] json = message.substring(idEnd + 1).getBytes(StandardCharsets.UTF_8);
-            PollResult news = PollResult.batch(List.of(PostedEvent.stored(id, json)));
             List<RedisPoll> claimed = new ArrayList<>(woken.next().size());
             for (RedisPoll poll : woken.next()) {
                 if (poll.claim()) {
@@ -272,7 +272,7 @@ final class WakeUps extends RedisPubSubAdapter<String, String> {
     }
 
     /** Tells Redis of the polls answered since the last time, in batches. */
-    private void flushEnded() {
+    void flushEnded() {
         List<Object> args = new ArrayList<>();
         RedisPoll poll;
         while ((poll = ended.poll()) != null) {

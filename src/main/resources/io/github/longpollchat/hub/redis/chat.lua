@@ -15,6 +15,7 @@ a node. Layout (r = a room's name, d = a client's digest, see ClientDigest):
   chat:r:<r>:members  zset  display name -> join number (joining order)
   chat:r:<r>:acks     zset  d -> its last acknowledged id: a mailbox is the log after it
   chat:c:<d>          hash  room, name, nj (the name as JSON), key, gen (polls so far), parked (gen of the parked poll, or 0),
+                            grace (set with a grace leave, so that a poll looks in chat:graces only then),
                             addr (the digest of the address it joined from; only while max-clients-per-address is on)
   chat:c:<d>:keys     zset  msgId -> the id its send got (the last 256)
   chat:c:<d>:sent     list  when its last accepted messages were sent, ms (the rate limit's window)
@@ -326,14 +327,13 @@ rule('chat1_send', function(_, args)
   return {'sent', id}
 end)
 
--- args: d, cursor (-1 for none), how long it may park (ms; 0 answers at once), batch size.
--- Answers {'now', ack, first id, events}, or {'park', room, ack, gen}: then the node holds the
--- poll until a wake-up on chat:wake, and tells chat1_ended when it answered it.
-rule('chat1_poll', function(_, args)
-  local s = settings(args)
-  local d, cursor, wait, max = args[OWN], tonumber(args[OWN + 1]), tonumber(args[OWN + 2]), tonumber(args[OWN + 3])
+-- One poll: d, cursor (-1 for none), how long it may park (ms; 0 answers at once), batch size.
+-- Answers {'now', ack, first id, events}, {'park', room, ack, gen} (then the node holds the poll
+-- until a wake-up on chat:wake, and tells chat1_ended when it answered it), or {'gone'}.
+local function poll(s, d, cursor, wait, max)
   local c = client_key(d)
-  local room = redis.call('HGET', c, 'room')
+  local f = redis.call('HMGET', c, 'room', 'parked', 'gen', 'grace')
+  local room = f[1]
   if not room then
     return {'gone'}
   end
@@ -344,20 +344,35 @@ rule('chat1_poll', function(_, args)
     ack = math.min(cursor, last)
     redis.call('ZADD', r .. ':acks', ack, d)
   end
-  local gen = redis.call('HINCRBY', c, 'gen', 1)
-  if redis.call('HGET', c, 'parked') ~= '0' then
+  local gen = tonumber(f[3]) + 1
+  if f[2] ~= '0' then
     redis.call('PUBLISH', WAKE, 's ' .. room .. ' ' .. d .. ' ' .. gen .. ' ' .. ack)
   end
-  redis.call('ZREM', GRACES, d)
+  if f[4] then
+    redis.call('ZREM', GRACES, d)
+    redis.call('HDEL', c, 'grace')
+  end
   if last > ack or wait == 0 then
-    redis.call('HSET', c, 'parked', 0)
+    redis.call('HSET', c, 'gen', gen, 'parked', 0)
     redis.call('ZADD', CLIENTS, s.now + s.client_ttl, d)
     local first, events = range(r, ack, last, max)
     return {'now', ack, first, events}
   end
-  redis.call('HSET', c, 'parked', gen)
+  redis.call('HSET', c, 'gen', gen, 'parked', gen)
   redis.call('ZADD', CLIENTS, s.now + wait + s.client_ttl, d)
   return {'park', room, ack, gen}
+end
+
+-- args: the polls that reached a node while its previous chat1_polls call was out, 4 each (see
+-- poll()), in the order they came: a client's later poll supersedes its earlier one as if each
+-- were its own call. Answers one answer per poll, in the same order.
+rule('chat1_polls', function(_, args)
+  local s = settings(args)
+  local answers = {}
+  for i = OWN, #args, 4 do
+    answers[#answers + 1] = poll(s, args[i], tonumber(args[i + 1]), tonumber(args[i + 2]), tonumber(args[i + 3]))
+  end
+  return answers
 end)
 
 -- args: d1, gen1, d2, gen2, ...: polls a node has answered. The TTL counts from now, unless a
@@ -414,6 +429,7 @@ rule('chat1_leave', function(_, args)
   if grace > 0 then
     touch(s, d)
     redis.call('ZADD', GRACES, s.now + grace * 1000, d)
+    redis.call('HSET', client_key(d), 'grace', 1)
     return {}
   end
   settle(s, drop(s, d, 'left'))
