@@ -53,9 +53,9 @@ public class HubFanOutBenchmark {
                 .with(Option.RATE_LIMIT, 0)
                 .with(Option.POLL_TIMEOUT, 60)
                 .with(Option.CLIENT_TTL, 3600));
-        sender = hub.joinNow("sender", "bench", null).clientId();
+        sender = hub.joinNow("sender", "bench", null, "127.0.0.1").clientId();
         for (int i = 0; i < members - 1; i++) {
-            String id = hub.joinNow("m" + i, "bench", null).clientId();
+            String id = hub.joinNow("m" + i, "bench", null, "127.0.0.1").clientId();
             PollResult acked = hub.poll(id, ABOVE_ALL, 0, result -> { });
             new Member(id).park(acked.cursor());
         }
