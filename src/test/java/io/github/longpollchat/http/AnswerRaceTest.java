@@ -135,36 +135,26 @@ class AnswerRaceTest {
         AtomicInteger ownAnswers = new AtomicInteger();
         AtomicInteger timedOut = new AtomicInteger();
         List<String> wrong = Collections.synchronizedList(new ArrayList<>());
-        ExecutorService clients = Executors.newFixedThreadPool(CONNECTIONS);
-        List<Future<?>> done = new ArrayList<>();
-        for (int c = 0; c < CONNECTIONS; c++) {
-            int connection = c;
-            done.add(clients.submit(() -> {
-                try (Socket socket = RawHttp.open(base)) {
-                    OutputStream out = socket.getOutputStream();
-                    InputStream in = socket.getInputStream();
-                    for (int r = 0; r < REQUESTS_PER_CONNECTION; r++) {
-                        String id = connection + "-" + r;
-                        out.write(RawHttp.request(base, "GET", "?id=" + id, List.of(), null, false));
-                        out.flush();
-                        RawHttp.Response response = RawHttp.read(in, false);
-                        String text = response.bodyText();
-                        if (response.status() == 200 && text.equals("{\"id\":\"" + id + "\"}")) {
-                            ownAnswers.incrementAndGet();
-                        } else if (response.status() == 200 && text.isEmpty()) {
-                            timedOut.incrementAndGet();
-                        } else {
-                            wrong.add(id + " got " + response);
-                        }
+        onEveryConnection(connection -> {
+            try (Socket socket = RawHttp.open(base)) {
+                OutputStream out = socket.getOutputStream();
+                InputStream in = socket.getInputStream();
+                for (int r = 0; r < REQUESTS_PER_CONNECTION; r++) {
+                    String id = connection + "-" + r;
+                    out.write(RawHttp.request(base, "GET", "?id=" + id, List.of(), null, false));
+                    out.flush();
+                    RawHttp.Response response = RawHttp.read(in, false);
+                    String text = response.bodyText();
+                    if (response.status() == 200 && text.equals("{\"id\":\"" + id + "\"}")) {
+                        ownAnswers.incrementAndGet();
+                    } else if (response.status() == 200 && text.isEmpty()) {
+                        timedOut.incrementAndGet();
+                    } else {
+                        wrong.add(id + " got " + response);
                     }
                 }
-                return null;
-            }));
-        }
-        for (Future<?> each : done) {
-            each.get(100, TimeUnit.SECONDS);
-        }
-        clients.shutdown();
+            }
+        });
         assertEquals(List.of(), wrong, "answers that were not the request's own");
         assertEquals(CONNECTIONS * REQUESTS_PER_CONNECTION, ownAnswers.get() + timedOut.get());
         // Both sides of the race happened: otherwise the test proved nothing about it.
@@ -180,59 +170,49 @@ class AnswerRaceTest {
         AtomicInteger timedOut = new AtomicInteger();
         AtomicInteger cutMidAnswer = new AtomicInteger();
         List<String> wrong = Collections.synchronizedList(new ArrayList<>());
-        ExecutorService clients = Executors.newFixedThreadPool(CONNECTIONS);
-        List<Future<?>> done = new ArrayList<>();
-        for (int c = 0; c < CONNECTIONS; c++) {
-            int connection = c;
-            done.add(clients.submit(() -> {
-                Socket socket = slowReader();
-                try {
-                    for (int r = 0; r < REQUESTS_PER_CONNECTION; r++) {
-                        String id = connection + "-" + r;
-                        byte[] body = id.getBytes(StandardCharsets.UTF_8);
-                        byte[] head = RawHttp.request(base, "POST", "post", List.of("Content-Type: text/plain"), null, false);
-                        byte[] request = RawHttp.request(base, "POST", "post", List.of("Content-Type: text/plain"), body, false);
-                        OutputStream out = socket.getOutputStream();
-                        // The head and the first byte of the body, then the rest a moment later.
-                        out.write(request, 0, head.length + 1);
-                        out.flush();
-                        TimeUnit.MICROSECONDS.sleep(ThreadLocalRandom.current().nextLong(8000));
-                        out.write(request, head.length + 1, request.length - head.length - 1);
-                        out.flush();
-                        byte[] expected = answerFor(id);
-                        if (expected.length > BIG_ANSWER_BYTES) {
-                            // A slow reader: the answer is still being written when the timeout comes.
-                            TimeUnit.MICROSECONDS.sleep(ThreadLocalRandom.current().nextLong(15_000));
-                        }
-                        RawHttp.Response response = RawHttp.read(socket.getInputStream(), false);
-                        byte[] got = response.body() == null ? new byte[0] : response.body();
-                        boolean ended = !response.answered() || "close".equalsIgnoreCase(response.header("Connection"));
-                        if (response.status() == 200 && Arrays.equals(got, expected)) {
-                            ownAnswers.incrementAndGet();
-                        } else if ((response.status() == 200 && got.length == 0) || !response.answered()) {
-                            timedOut.incrementAndGet();
-                        } else if (response.status() == 200 && got.length < expected.length
-                                && Arrays.equals(got, Arrays.copyOf(expected, got.length))) {
-                            cutMidAnswer.incrementAndGet();
-                            ended = true;
-                        } else {
-                            wrong.add(id + " got " + response);
-                        }
-                        if (ended) {
-                            socket.close();
-                            socket = slowReader();
-                        }
+        onEveryConnection(connection -> {
+            Socket socket = slowReader();
+            try {
+                for (int r = 0; r < REQUESTS_PER_CONNECTION; r++) {
+                    String id = connection + "-" + r;
+                    byte[] body = id.getBytes(StandardCharsets.UTF_8);
+                    byte[] head = RawHttp.request(base, "POST", "post", List.of("Content-Type: text/plain"), null, false);
+                    byte[] request = RawHttp.request(base, "POST", "post", List.of("Content-Type: text/plain"), body, false);
+                    OutputStream out = socket.getOutputStream();
+                    // The head and the first byte of the body, then the rest a moment later.
+                    out.write(request, 0, head.length + 1);
+                    out.flush();
+                    TimeUnit.MICROSECONDS.sleep(ThreadLocalRandom.current().nextLong(8000));
+                    out.write(request, head.length + 1, request.length - head.length - 1);
+                    out.flush();
+                    byte[] expected = answerFor(id);
+                    if (expected.length > BIG_ANSWER_BYTES) {
+                        // A slow reader: the answer is still being written when the timeout comes.
+                        TimeUnit.MICROSECONDS.sleep(ThreadLocalRandom.current().nextLong(15_000));
                     }
-                } finally {
-                    socket.close();
+                    RawHttp.Response response = RawHttp.read(socket.getInputStream(), false);
+                    byte[] got = response.body() == null ? new byte[0] : response.body();
+                    boolean ended = !response.answered() || "close".equalsIgnoreCase(response.header("Connection"));
+                    if (response.status() == 200 && Arrays.equals(got, expected)) {
+                        ownAnswers.incrementAndGet();
+                    } else if ((response.status() == 200 && got.length == 0) || !response.answered()) {
+                        timedOut.incrementAndGet();
+                    } else if (response.status() == 200 && got.length < expected.length
+                            && Arrays.equals(got, Arrays.copyOf(expected, got.length))) {
+                        cutMidAnswer.incrementAndGet();
+                        ended = true;
+                    } else {
+                        wrong.add(id + " got " + response);
+                    }
+                    if (ended) {
+                        socket.close();
+                        socket = slowReader();
+                    }
                 }
-                return null;
-            }));
-        }
-        for (Future<?> each : done) {
-            each.get(100, TimeUnit.SECONDS);
-        }
-        clients.shutdown();
+            } finally {
+                socket.close();
+            }
+        });
         assertEquals(List.of(), wrong, "answers that were not the request's own");
         assertEquals(CONNECTIONS * REQUESTS_PER_CONNECTION, ownAnswers.get() + timedOut.get() + cutMidAnswer.get());
         // Every side of the race happened: otherwise the test proved nothing about it.
@@ -256,6 +236,31 @@ class AnswerRaceTest {
             + "because \"this\\._callback\" is null\\R"
             + "\\s+at org\\.eclipse\\.jetty\\.server\\.internal\\.HttpConnection\\$SendCallback\\.getInvocationType.*\\R"
             + "(?:\\s+at .*\\R?)*");
+
+    /** What one client does on its connections. */
+    private interface Connection {
+        void run(int connection) throws Exception;
+    }
+
+    /** Runs {@value #CONNECTIONS} clients at once, each on its own connection, and waits for them all. */
+    private static void onEveryConnection(Connection client) throws Exception {
+        ExecutorService clients = Executors.newFixedThreadPool(CONNECTIONS);
+        try {
+            List<Future<?>> done = new ArrayList<>();
+            for (int c = 0; c < CONNECTIONS; c++) {
+                int connection = c;
+                done.add(clients.submit(() -> {
+                    client.run(connection);
+                    return null;
+                }));
+            }
+            for (Future<?> each : done) {
+                each.get(100, TimeUnit.SECONDS);
+            }
+        } finally {
+            clients.shutdownNow();
+        }
+    }
 
     /** A connection whose small receive buffer makes a big answer wait on the client. */
     private Socket slowReader() throws IOException {
