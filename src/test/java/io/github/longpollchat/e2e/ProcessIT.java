@@ -73,7 +73,7 @@ class ProcessIT {
             }
 
             long termAt = System.nanoTime();
-            chat.process().destroy();   // SIGTERM on Linux
+            chat.terminate();
             for (CompletableFuture<Reply> poll : polls) {
                 Reply reply = poll.get(5, TimeUnit.SECONDS);
                 assertEquals(200, reply.status(), reply.toString());
@@ -172,7 +172,7 @@ class ProcessIT {
         ChatNode chat = ChatNode.launch("--port=0", "--host=127.0.0.1");
         try {
             chat.awaitLine(LISTENING, START_SECONDS);
-            chat.process().destroy();
+            chat.terminate();
             assertTrue(chat.process().waitFor(5, TimeUnit.SECONDS), "the process exits within 5 s of SIGTERM");
             List<String> out = chat.stdout().lines().toList();
             assertEquals(1, out.size(), "one line on stdout: " + out);
@@ -188,7 +188,7 @@ class ProcessIT {
         ChatNode chat = ChatNode.launch(List.of("-Dorg.slf4j.simpleLogger.log.org.eclipse.jetty=info"), "--port=0", "--host=127.0.0.1");
         try {
             chat.awaitLine(LISTENING, START_SECONDS);
-            chat.process().destroy();
+            chat.terminate();
             assertTrue(chat.process().waitFor(5, TimeUnit.SECONDS), "the process exits within 5 s of SIGTERM");
             assertTrue(chat.stderr().contains("org.eclipse.jetty.server.Server - Started"), chat.stderr());
         } finally {

@@ -169,9 +169,18 @@ public final class ChatNode implements AutoCloseable {
         return "--- stdout\n" + out + "--- stderr\n" + err;
     }
 
+    /**
+     * SIGTERM: the server's graceful stop. Through the process's handle, because {@link Process#destroy()}
+     * also closes the streams this node reads, and a line the process printed but this node had not
+     * yet read would be lost.
+     */
+    public void terminate() {
+        process.toHandle().destroy();
+    }
+
     /** SIGTERM (the server's graceful stop), then SIGKILL after 15 s; returns the exit status. */
     public int stop() throws InterruptedException {
-        process.destroy();
+        terminate();
         if (!process.waitFor(STOP_SECONDS, TimeUnit.SECONDS)) {
             kill();
         }
@@ -181,7 +190,7 @@ public final class ChatNode implements AutoCloseable {
     /** SIGKILL: the process is gone at once, with whatever it held. */
     public void kill() throws InterruptedException {
         if (process.isAlive()) {
-            process.destroyForcibly();
+            process.toHandle().destroyForcibly();
             process.waitFor(10, TimeUnit.SECONDS);
         }
     }
