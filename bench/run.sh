@@ -12,7 +12,8 @@
 #                                     # only, a broadcast channel per room, on the same Jetty and
 #                                     # settings), spoken to in Bayeux
 #   bench/run.sh --profile fanout-1k  # also a flight recording of this server during each measured
-#                                     # run, and its hottest methods (logs/*.jfr, logs/*.hot.txt)
+#                                     # run, and its hottest methods (logs/*.jfr, logs/*.hot.txt);
+#                                     # of chat, and of chat-redis2's first node
 #   bench/run.sh --targets=chat,chat-redis2 fanout-1k rooms
 #                                     # one node in memory against two nodes of one chat on a private
 #                                     # redis-server (AOF on), the load generator sending each request
@@ -280,6 +281,11 @@ case " $targets " in
   *" chat-redis2 "*) echo "chat-redis2: 2 nodes on $(redis-server --version | cut -d' ' -f1-3)" | tee -a "$OUT/machine.txt" ;;
 esac
 
+# Whether this target's server gets a flight recording (chat-redis2: its first node's).
+profiled() { # target
+  [ "$profile" = true ] && { [ "$1" = chat ] || [ "$1" = chat-redis2 ]; }
+}
+
 for scenario in "${scenarios[@]}"; do
   for round in $(seq 1 "$rounds"); do
     for target in $targets; do
@@ -300,8 +306,8 @@ for scenario in "${scenarios[@]}"; do
           --target="$(protocol_of "$target")" --url="$URL" --clients=500 --messages=4000 --rate=200 --warmup-seconds=0 \
           --verbose=false >"$log.warmup.out" 2>&1 || true
       fi
-      if [ "$profile" = true ] && [ "$target" = chat ]; then
-        "$server_bin/jcmd" "$SERVER_PID" JFR.start name=bench settings="$(pwd)/bench/sampling.jfc" >"$log.jcmd.txt" 2>&1
+      if profiled "$target"; then
+        "$server_bin/jcmd" "${SERVER_PID%%,*}" JFR.start name=bench settings="$(pwd)/bench/sampling.jfc" >"$log.jcmd.txt" 2>&1
       fi
       # shellcheck disable=SC2046
       if ! java -Xmx1g -XX:+UseParallelGC -cp "$CP" io.github.longpollchat.bench.LoadGenerator \
@@ -311,8 +317,8 @@ for scenario in "${scenarios[@]}"; do
         echo "   (lost or doubled deliveries; see $log.out)"
       fi
       grep -v '^{' "$log.out" | sed 's/^/   /'
-      if [ "$profile" = true ] && [ "$target" = chat ]; then
-        "$server_bin/jcmd" "$SERVER_PID" JFR.stop name=bench filename="$(pwd)/$log.jfr" >>"$log.jcmd.txt" 2>&1
+      if profiled "$target"; then
+        "$server_bin/jcmd" "${SERVER_PID%%,*}" JFR.stop name=bench filename="$(pwd)/$log.jfr" >>"$log.jcmd.txt" 2>&1
         "$server_java" -cp "$CP" io.github.longpollchat.bench.HotMethods "$log.jfr" 25 >"$log.hot.txt"
         echo "   profile: $log.hot.txt (recording: $log.jfr)"
       fi
