@@ -24,6 +24,8 @@ import java.util.concurrent.CompletionStage;
 final class GroupedCalls {
     private final ChatFunctions functions;
     private final String function;
+    /** The arguments that go once before a call's entries. */
+    private final Object[] head;
     private final int maxEntries;
     private final Runnable afterAnswers;
     /** Entries waiting for the call out to return; guarded by this. */
@@ -31,23 +33,25 @@ final class GroupedCalls {
     /** Whether a call is out; guarded by this. */
     private boolean calling;
 
-    private record Entry(Object[] args, CompletableFuture<List<Object>> answer) {
+    private record Entry(Object[] args, CompletableFuture<Object> answer) {
     }
 
     /**
+     * @param head the arguments that go once before a call's entries
      * @param maxEntries entries per call at most: a bound on each call's time in Redis
      * @param afterAnswers runs once all of a call's entries are answered: what their answers left
      *     to tell Redis goes in one call, not one per entry
      */
-    GroupedCalls(ChatFunctions functions, String function, int maxEntries, Runnable afterAnswers) {
+    GroupedCalls(ChatFunctions functions, String function, Object[] head, int maxEntries, Runnable afterAnswers) {
         this.functions = functions;
         this.function = function;
+        this.head = head.clone();
         this.maxEntries = maxEntries;
         this.afterAnswers = afterAnswers;
     }
 
-    /** @return this entry's own answer, out of the call's answers */
-    CompletionStage<List<Object>> call(Object... args) {
+    /** @return this entry's own answer, out of the call's answers: a text or a list, as the function answers it */
+    CompletionStage<Object> call(Object... args) {
         Entry entry = new Entry(args, new CompletableFuture<>());
         List<Entry> group;
         synchronized (this) {
@@ -75,6 +79,7 @@ final class GroupedCalls {
 
     private void send(List<Entry> group) {
         List<Object> args = new ArrayList<>();
+        Collections.addAll(args, head);
         for (Entry entry : group) {
             Collections.addAll(args, entry.args);
         }
@@ -94,13 +99,12 @@ final class GroupedCalls {
         });
     }
 
-    @SuppressWarnings("unchecked")
     private static void answer(List<Entry> group, List<Object> answers, Throwable failure) {
         for (int i = 0; i < group.size(); i++) {
             if (failure != null) {
                 group.get(i).answer.completeExceptionally(failure);
             } else {
-                group.get(i).answer.complete((List<Object>) answers.get(i));
+                group.get(i).answer.complete(answers.get(i));
             }
         }
     }

@@ -83,7 +83,8 @@ public final class RedisHub implements Hub {
         this.pubsub = pubsub;
         this.functions = new ChatFunctions(commands.async(), settings, events);
         this.wakeUps = new WakeUps(functions);
-        this.polls = new GroupedCalls(functions, "chat1_polls", POLLS_PER_CALL, wakeUps::flushEnded);
+        this.polls = new GroupedCalls(functions, "chat1_polls", new Object[] {PollResult.MAX_BATCH}, POLLS_PER_CALL,
+                wakeUps::flushEnded);
         this.sweeper = new RedisSweeper(wakeUps, functions);
     }
 
@@ -240,28 +241,31 @@ public final class RedisHub implements Hub {
         String digest = ClientDigest.of(clientId);
         int waitMillis = shuttingDown ? 0 : timeoutSeconds * 1000;
         long subscriptions = wakeUps.subscriptions();
-        return polls.call(digest, cursor, waitMillis, PollResult.MAX_BATCH).thenCompose(answer -> {
-            Reply reply = new Reply(answer);
-            switch (reply.kind()) {
-                case "now": {
-                    List<PostedEvent> events = reply.events(2, 3);
-                    return CompletableFuture.completedFuture(
-                            events.isEmpty() ? PollResult.empty(reply.number(1)) : PollResult.batch(events));
-                }
-                case "park": {
-                    CompletableFuture<PollResult> answered = new CompletableFuture<>();
-                    long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(waitMillis);
-                    wakeUps.park(new RedisPoll(digest, reply.text(1), reply.number(2), reply.number(3), deadline, answered),
-                            subscriptions);
-                    if (shuttingDown) {
-                        // Shutdown may have answered the parked polls just before this one parked.
-                        wakeUps.shutdown();
-                    }
-                    return answered;
-                }
-                default:
-                    throw Reason.UNKNOWN_CLIENT.refusal();
+        return polls.call(digest, cursor, waitMillis).thenCompose(answer -> {
+            if (answer instanceof List<?> now) {
+                @SuppressWarnings("unchecked")
+                Reply reply = new Reply((List<Object>) now);
+                List<PostedEvent> events = reply.events(2, 3);
+                return CompletableFuture.completedFuture(events.isEmpty() ? PollResult.empty(reply.number(1)) : PollResult.batch(events));
             }
+            String text = (String) answer;
+            if (!text.startsWith("p ")) {
+                throw Reason.UNKNOWN_CLIENT.refusal();
+            }
+            // "p <gen> <ack> <room>": one text rather than a list, less for Lettuce to decode per poll
+            int genEnd = text.indexOf(' ', 2);
+            int ackEnd = text.indexOf(' ', genEnd + 1);
+            long gen = Long.parseLong(text, 2, genEnd, 10);
+            long ack = Long.parseLong(text, genEnd + 1, ackEnd, 10);
+            String room = text.substring(ackEnd + 1);
+            CompletableFuture<PollResult> answered = new CompletableFuture<>();
+            long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(waitMillis);
+            wakeUps.park(new RedisPoll(digest, room, ack, gen, deadline, answered), subscriptions);
+            if (shuttingDown) {
+                // Shutdown may have answered the parked polls just before this one parked.
+                wakeUps.shutdown();
+            }
+            return answered;
         });
     }
 

@@ -14,8 +14,12 @@ a node. Layout (r = a room's name, d = a client's digest, see ClientDigest):
   chat:r:<r>:names    hash  name key (lower case) -> d
   chat:r:<r>:members  zset  display name -> join number (joining order)
   chat:r:<r>:acks     zset  d -> its last acknowledged id: a mailbox is the log after it
-  chat:c:<d>          hash  room, name, nj (the name as JSON), key, gen (polls so far), parked (gen of the parked poll, or 0),
-                            grace (set with a grace leave, so that a poll looks in chat:graces only then),
+  chat:polls          hash  d -> what a poll needs, as "<gen> <parked> <ack> <grace> <room>": polls so far, the gen
+                            of the one parked (or 0), its last acknowledged id (as in chat:r:<r>:acks), 1 while a
+                            grace leave is pending (so that a poll looks in chat:graces only then), its room.
+                            One hash for every client, so that a group of polls reads and writes it with one
+                            command each, not one per poll
+  chat:c:<d>          hash  room, name, nj (the name as JSON), key,
                             addr (the digest of the address it joined from; only while max-clients-per-address is on)
   chat:c:<d>:keys     zset  msgId -> the id its send got (the last 256)
   chat:c:<d>:sent     list  when its last accepted messages were sent, ms (the rate limit's window)
@@ -36,6 +40,7 @@ local CLIENTS = 'chat:clients'
 local ROOMS = 'chat:rooms'
 local GRACES = 'chat:graces'
 local PRESENCE = 'chat:presence'
+local POLLS = 'chat:polls'
 local NAMED = 10
 local PRESENCE_GAP = 2000
 local RATE_WINDOW = 10000
@@ -69,6 +74,19 @@ local function address_key(a)
   return 'chat:a:' .. a
 end
 
+-- A client's entry in chat:polls, read, or false when it has none (it is gone).
+local function poll_state(value)
+  if not value then
+    return false
+  end
+  local gen, parked, ack, grace, room = string.match(value, '^(%d+) (%d+) (%d+) (%d) (.+)$')
+  return {gen = tonumber(gen), parked = tonumber(parked), ack = tonumber(ack), grace = grace == '1', room = room}
+end
+
+local function poll_entry(p)
+  return p.gen .. ' ' .. p.parked .. ' ' .. p.ack .. ' ' .. (p.grace and '1' or '0') .. ' ' .. p.room
+end
+
 local function settings(args)
   local t = redis.call('TIME')
   return {
@@ -80,8 +98,8 @@ local function settings(args)
 end
 
 -- The events after id `after`, at most `max`: the id of the first, and their JSON.
-local function range(r, after, last, max)
-  local n = redis.call('LLEN', r .. ':log')
+local function range(r, after, last, max, n)
+  n = n or redis.call('LLEN', r .. ':log')
   local first = last - n + 1
   local from = math.max(after + 1, first)
   if from > last then
@@ -141,6 +159,7 @@ local function drop(s, d, why)
   local r = room_key(room)
   local big = redis.call('ZCARD', r .. ':members') > s.presence
   redis.call('DEL', c, c .. ':keys', c .. ':sent')
+  redis.call('HDEL', POLLS, d)
   redis.call('HDEL', r .. ':names', f[4])
   redis.call('ZREM', r .. ':members', f[2])
   redis.call('ZREM', r .. ':acks', d)
@@ -271,7 +290,8 @@ rule('chat1_join', function(_, args)
   end
   local last = tonumber(redis.call('HGET', r, 'last'))
   local seq = redis.call('HINCRBY', r, 'seq', 1)
-  redis.call('HSET', c, 'room', room, 'name', name, 'nj', nj, 'key', key, 'gen', 0, 'parked', 0)
+  redis.call('HSET', c, 'room', room, 'name', name, 'nj', nj, 'key', key)
+  redis.call('HSET', POLLS, d, poll_entry({gen = 0, parked = 0, ack = last, grace = false, room = room}))
   if s.per_address > 0 then
     redis.call('HSET', c, 'addr', addr)
     redis.call('INCR', address_key(addr))
@@ -327,51 +347,117 @@ rule('chat1_send', function(_, args)
   return {'sent', id}
 end)
 
--- One poll: d, cursor (-1 for none), how long it may park (ms; 0 answers at once), batch size.
--- Answers {'now', ack, first id, events}, {'park', room, ack, gen} (then the node holds the poll
--- until a wake-up on chat:wake, and tells chat1_ended when it answered it), or {'gone'}.
-local function poll(s, d, cursor, wait, max)
-  local c = client_key(d)
-  local f = redis.call('HMGET', c, 'room', 'parked', 'gen', 'grace')
-  local room = f[1]
-  if not room then
-    return {'gone'}
+-- The polls of one chat1_polls or chat1_ended call: the clients' entries in chat:polls, read
+-- with one HMGET and written with one HSET; each room's last id and log length, read once; the
+-- acknowledged ids and the liveness they set, written with one ZADD per key. Later polls of the
+-- same client in the group see what earlier ones changed.
+local function group(ds)
+  local values = redis.call('HMGET', POLLS, unpack(ds))
+  local g = {state = {}, order = {}, rooms = {}, acks = {}, live = {}}
+  for k, d in ipairs(ds) do
+    if g.state[d] == nil then
+      g.state[d] = poll_state(values[k])
+      g.order[#g.order + 1] = d
+    end
   end
-  local r = room_key(room)
-  local last = tonumber(redis.call('HGET', r, 'last'))
-  local ack = tonumber(redis.call('ZSCORE', r .. ':acks', d))
-  if cursor > ack then
-    ack = math.min(cursor, last)
-    redis.call('ZADD', r .. ':acks', ack, d)
-  end
-  local gen = tonumber(f[3]) + 1
-  if f[2] ~= '0' then
-    redis.call('PUBLISH', WAKE, 's ' .. room .. ' ' .. d .. ' ' .. gen .. ' ' .. ack)
-  end
-  if f[4] then
-    redis.call('ZREM', GRACES, d)
-    redis.call('HDEL', c, 'grace')
-  end
-  if last > ack or wait == 0 then
-    redis.call('HSET', c, 'gen', gen, 'parked', 0)
-    redis.call('ZADD', CLIENTS, s.now + s.client_ttl, d)
-    local first, events = range(r, ack, last, max)
-    return {'now', ack, first, events}
-  end
-  redis.call('HSET', c, 'gen', gen, 'parked', gen)
-  redis.call('ZADD', CLIENTS, s.now + wait + s.client_ttl, d)
-  return {'park', room, ack, gen}
+  return g
 end
 
--- args: the polls that reached a node while its previous chat1_polls call was out, 4 each (see
--- poll()), in the order they came: a client's later poll supersedes its earlier one as if each
--- were its own call. Answers one answer per poll, in the same order.
+-- A room's last id and log length, once per group.
+local function known(g, room)
+  local known_room = g.rooms[room]
+  if not known_room then
+    local r = room_key(room)
+    known_room = {last = tonumber(redis.call('HGET', r, 'last')), n = redis.call('LLEN', r .. ':log')}
+    g.rooms[room] = known_room
+  end
+  return known_room
+end
+
+local function push(list, score, member)
+  list[#list + 1] = score
+  list[#list + 1] = member
+end
+
+-- Writes what the group's polls changed.
+local function write(g, live_flags)
+  local entries = {}
+  for _, d in ipairs(g.order) do
+    local p = g.state[d]
+    if p and p.changed then
+      entries[#entries + 1] = d
+      entries[#entries + 1] = poll_entry(p)
+    end
+  end
+  if #entries > 0 then
+    redis.call('HSET', POLLS, unpack(entries))
+  end
+  for room, acks in pairs(g.acks) do
+    redis.call('ZADD', room_key(room) .. ':acks', unpack(acks))
+  end
+  if #g.live > 0 then
+    if live_flags then
+      redis.call('ZADD', CLIENTS, live_flags, unpack(g.live))
+    else
+      redis.call('ZADD', CLIENTS, unpack(g.live))
+    end
+  end
+end
+
+-- One poll: d, cursor (-1 for none), how long it may park (ms; 0 answers at once), batch size.
+-- Answers {'now', ack, first id, events}, 'p <gen> <ack> <room>' (parked: the node holds the poll
+-- until a wake-up on chat:wake, and tells chat1_ended when it answered it), or 'g' (gone).
+local function poll(s, g, d, cursor, wait, max)
+  local p = g.state[d]
+  if not p then
+    return 'g'
+  end
+  local room = known(g, p.room)
+  if cursor > p.ack then
+    local ack = math.min(cursor, room.last)
+    if ack > p.ack then
+      p.ack = ack
+      g.acks[p.room] = g.acks[p.room] or {}
+      push(g.acks[p.room], ack, d)
+    end
+  end
+  p.gen = p.gen + 1
+  p.changed = true
+  if p.parked ~= 0 then
+    redis.call('PUBLISH', WAKE, 's ' .. p.room .. ' ' .. d .. ' ' .. p.gen .. ' ' .. p.ack)
+  end
+  if p.grace then
+    redis.call('ZREM', GRACES, d)
+    p.grace = false
+  end
+  if room.last > p.ack or wait == 0 then
+    p.parked = 0
+    push(g.live, s.now + s.client_ttl, d)
+    local first, events = range(room_key(p.room), p.ack, room.last, max, room.n)
+    return {'now', p.ack, first, events}
+  end
+  p.parked = p.gen
+  push(g.live, s.now + wait + s.client_ttl, d)
+  return 'p ' .. p.gen .. ' ' .. p.ack .. ' ' .. p.room
+end
+
+-- args: the batch size, then the polls that reached a node while its previous chat1_polls call
+-- was out, 3 each (see poll()), in the order they came: a client's later poll supersedes its
+-- earlier one as if each were its own call. Answers one answer per poll, in the same order.
 rule('chat1_polls', function(_, args)
   local s = settings(args)
-  local answers = {}
-  for i = OWN, #args, 4 do
-    answers[#answers + 1] = poll(s, args[i], tonumber(args[i + 1]), tonumber(args[i + 2]), tonumber(args[i + 3]))
+  local max = tonumber(args[OWN])
+  local ds = {}
+  for i = OWN + 1, #args, 3 do
+    ds[#ds + 1] = args[i]
   end
+  local g = group(ds)
+  local answers = {}
+  for k, d in ipairs(ds) do
+    local i = OWN + 1 + (k - 1) * 3
+    answers[k] = poll(s, g, d, tonumber(args[i + 1]), tonumber(args[i + 2]), max)
+  end
+  write(g)
   return answers
 end)
 
@@ -379,15 +465,21 @@ end)
 -- newer poll is parked.
 rule('chat1_ended', function(_, args)
   local s = settings(args)
+  local ds = {}
   for i = OWN, #args, 2 do
-    local d, gen = args[i], args[i + 1]
-    local c = client_key(d)
-    if redis.call('HGET', c, 'parked') == gen then
-      redis.call('HSET', c, 'parked', 0)
-      redis.call('ZADD', CLIENTS, 'XX', s.now + s.client_ttl, d)
+    ds[#ds + 1] = args[i]
+  end
+  local g = group(ds)
+  for k, d in ipairs(ds) do
+    local p = g.state[d]
+    if p and p.parked == tonumber(args[OWN + 2 * k - 1]) then
+      p.parked = 0
+      p.changed = true
+      push(g.live, s.now + s.client_ttl, d)
     end
   end
-  return {#args - OWN + 1}
+  write(g, 'XX')
+  return {#ds}
 end)
 
 -- args: room, after, batch size. Answers {first id, events}.
@@ -403,14 +495,14 @@ end, {'no-writes'})
 rule('chat1_check', function(_, args)
   local out = {}
   for i = OWN, #args, 3 do
-    local d, gen, ack = args[i], args[i + 1], tonumber(args[i + 2])
-    local f = redis.call('HMGET', client_key(d), 'room', 'gen')
+    local d, gen, ack = args[i], tonumber(args[i + 1]), tonumber(args[i + 2])
+    local p = poll_state(redis.call('HGET', POLLS, d))
     local state, value = 'p', 0
-    if not f[1] then
+    if not p then
       state = 'g'
-    elseif f[2] ~= gen then
-      state, value = 's', tonumber(redis.call('ZSCORE', room_key(f[1]) .. ':acks', d))
-    elseif tonumber(redis.call('HGET', room_key(f[1]), 'last')) > ack then
+    elseif p.gen ~= gen then
+      state, value = 's', p.ack
+    elseif tonumber(redis.call('HGET', room_key(p.room), 'last')) > ack then
       state = 'w'
     end
     out[#out + 1] = state
@@ -429,7 +521,9 @@ rule('chat1_leave', function(_, args)
   if grace > 0 then
     touch(s, d)
     redis.call('ZADD', GRACES, s.now + grace * 1000, d)
-    redis.call('HSET', client_key(d), 'grace', 1)
+    local p = poll_state(redis.call('HGET', POLLS, d))
+    p.grace = true
+    redis.call('HSET', POLLS, d, poll_entry(p))
     return {}
   end
   settle(s, drop(s, d, 'left'))
