@@ -6,7 +6,9 @@ loads this library again when Redis has forgotten it. Times and ids come from Re
 a node. Layout (r = a room's name, d = a client's digest, see ClientDigest):
 
   chat:rooms      zset  r -> when it may be forgotten (its last event + room TTL), ms
-  chat:clients    zset  d -> when it expires (last request, or a parked poll's deadline, + client TTL), ms
+  chat:clients    zset  d -> when it expires (last request, or a parked poll's deadline, + client TTL), ms,
+                        rounded up to the second: a client's many polls within one second then leave its
+                        place in the set as it is, rather than move it each time
   chat:graces     zset  d -> when its grace leave runs, ms
   chat:presence   zset  r -> when its presence summary is due, ms
   chat:r:<r>          hash  last (its newest id), seq (joins so far), pj/pjn, pl/pln (presence notes), plast
@@ -83,8 +85,14 @@ local function poll_state(value)
   return {gen = tonumber(gen), parked = tonumber(parked), ack = tonumber(ack), grace = grace == '1', room = room}
 end
 
+-- Numbers written as integers by string.format: Lua's own number-to-text (and Redis's, for a
+-- number given to redis.call) formats a double, a cost Redis paid on every poll.
 local function poll_entry(p)
-  return p.gen .. ' ' .. p.parked .. ' ' .. p.ack .. ' ' .. (p.grace and '1' or '0') .. ' ' .. p.room
+  return string.format('%d %d %d %d %s', p.gen, p.parked, p.ack, p.grace and 1 or 0, p.room)
+end
+
+local function int(n)
+  return string.format('%d', n)
 end
 
 local function settings(args)
@@ -93,8 +101,19 @@ local function settings(args)
     history = tonumber(args[1]), mailbox = tonumber(args[2]), presence = tonumber(args[3]),
     max_clients = tonumber(args[4]), max_rooms = tonumber(args[5]), rate = tonumber(args[6]),
     client_ttl = tonumber(args[7]), room_ttl = tonumber(args[8]), per_address = tonumber(args[9]),
-    now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+    now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000),
+    expiries = {}
   }
+end
+
+-- When a client whose last request (or poll) ends in `wait` ms expires: its score in chat:clients.
+local function expiry(s, wait)
+  local at = s.expiries[wait]
+  if not at then
+    at = int(math.ceil((s.now + wait + s.client_ttl) / 1000) * 1000)
+    s.expiries[wait] = at
+  end
+  return at
 end
 
 -- The events after id `after`, at most `max`: the id of the first, and their JSON.
@@ -106,7 +125,7 @@ local function range(r, after, last, max, n)
     return from, {}
   end
   local to = math.min(last, from + max - 1)
-  return from, redis.call('LRANGE', r .. ':log', from - first, to - first)
+  return from, redis.call('LRANGE', r .. ':log', int(from - first), int(to - first))
 end
 
 -- Gives an event the room's next id, keeps it in the log and wakes every node. body: the event's
@@ -137,7 +156,7 @@ end
 -- A request of the client came: it lives on (a parked poll's longer deadline stands), and a
 -- pending grace leave is off.
 local function touch(s, d)
-  redis.call('ZADD', CLIENTS, 'GT', s.now + s.client_ttl, d)
+  redis.call('ZADD', CLIENTS, 'GT', expiry(s, 0), d)
   redis.call('ZREM', GRACES, d)
 end
 
@@ -299,7 +318,7 @@ rule('chat1_join', function(_, args)
   redis.call('HSET', r .. ':names', key, d)
   redis.call('ZADD', r .. ':members', seq, name)
   redis.call('ZADD', r .. ':acks', last, d)
-  redis.call('ZADD', CLIENTS, s.now + s.client_ttl, d)
+  redis.call('ZADD', CLIENTS, expiry(s, 0), d)
   local reply = joined(s, room, 'joined', name, last)
   if reply[4] > s.presence then
     note(room, 'j', nj)
@@ -418,13 +437,13 @@ local function poll(s, g, d, cursor, wait, max)
     if ack > p.ack then
       p.ack = ack
       g.acks[p.room] = g.acks[p.room] or {}
-      push(g.acks[p.room], ack, d)
+      push(g.acks[p.room], int(ack), d)
     end
   end
   p.gen = p.gen + 1
   p.changed = true
   if p.parked ~= 0 then
-    redis.call('PUBLISH', WAKE, 's ' .. p.room .. ' ' .. d .. ' ' .. p.gen .. ' ' .. p.ack)
+    redis.call('PUBLISH', WAKE, string.format('s %s %s %d %d', p.room, d, p.gen, p.ack))
   end
   if p.grace then
     redis.call('ZREM', GRACES, d)
@@ -432,13 +451,13 @@ local function poll(s, g, d, cursor, wait, max)
   end
   if room.last > p.ack or wait == 0 then
     p.parked = 0
-    push(g.live, s.now + s.client_ttl, d)
+    push(g.live, expiry(s, 0), d)
     local first, events = range(room_key(p.room), p.ack, room.last, max, room.n)
     return {'now', p.ack, first, events}
   end
   p.parked = p.gen
-  push(g.live, s.now + wait + s.client_ttl, d)
-  return 'p ' .. p.gen .. ' ' .. p.ack .. ' ' .. p.room
+  push(g.live, expiry(s, wait), d)
+  return string.format('p %d %d %s', p.gen, p.ack, p.room)
 end
 
 -- args: the batch size, then the polls that reached a node while its previous chat1_polls call
@@ -475,7 +494,7 @@ rule('chat1_ended', function(_, args)
     if p and p.parked == tonumber(args[OWN + 2 * k - 1]) then
       p.parked = 0
       p.changed = true
-      push(g.live, s.now + s.client_ttl, d)
+      push(g.live, expiry(s, 0), d)
     end
   end
   write(g, 'XX')
