@@ -27,7 +27,6 @@ final class GroupedCalls {
     /** The arguments that go once before a call's entries. */
     private final Object[] head;
     private final int maxEntries;
-    private final Runnable afterAnswers;
     /** Entries waiting for the call out to return; guarded by this. */
     private final ArrayDeque<Entry> waiting = new ArrayDeque<>();
     /** Whether a call is out; guarded by this. */
@@ -39,15 +38,12 @@ final class GroupedCalls {
     /**
      * @param head the arguments that go once before a call's entries
      * @param maxEntries entries per call at most: a bound on each call's time in Redis
-     * @param afterAnswers runs once all of a call's entries are answered: what their answers left
-     *     to tell Redis goes in one call, not one per entry
      */
-    GroupedCalls(ChatFunctions functions, String function, Object[] head, int maxEntries, Runnable afterAnswers) {
+    GroupedCalls(ChatFunctions functions, String function, Object[] head, int maxEntries) {
         this.functions = functions;
         this.function = function;
         this.head = head.clone();
         this.maxEntries = maxEntries;
-        this.afterAnswers = afterAnswers;
     }
 
     /** @return this entry's own answer, out of the call's answers: a text or a list, as the function answers it */
@@ -94,7 +90,6 @@ final class GroupedCalls {
                 }
             } finally {
                 answer(group, answers, failure);
-                afterAnswers.run();
             }
         });
     }

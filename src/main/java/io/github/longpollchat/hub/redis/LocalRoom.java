@@ -89,33 +89,32 @@ final class LocalRoom {
     }
 
     /**
-     * How parking a poll went: answered at once ({@code now}; {@code ends} when it was still its
-     * client's newest poll, which Redis must learn), or parked; an older poll of the same client
+     * How parking a poll went: answered at once ({@code now}), or parked; an older poll of the same client
      * that it replaced ({@code older}), to be answered as superseded; and whether events it must
      * read came between its Redis call and now ({@code read}: then it is not parked).
      */
-    record Parking(PollResult now, boolean ends, RedisPoll older, boolean read) {
+    record Parking(PollResult now, RedisPoll older, boolean read) {
     }
 
     Parking park(RedisPoll poll) {
         Mark mark = marks.get(poll.digest);
         if (mark != null && mark.gen == GONE) {
-            return new Parking(PollResult.GONE, false, null, false);
+            return new Parking(PollResult.GONE, null, false);
         }
         if (mark != null && mark.gen > poll.gen) {
-            return new Parking(PollResult.superseded(mark.ack), false, null, false);
+            return new Parking(PollResult.superseded(mark.ack), null, false);
         }
         RedisPoll other = waiters.get(poll.digest);
         if (other != null && other.gen > poll.gen) {
-            return new Parking(PollResult.superseded(other.ack), false, null, false);
+            return new Parking(PollResult.superseded(other.ack), null, false);
         }
         if (knownLast > poll.ack) {
             RedisPoll older = other == null ? null : waiters.remove(poll.digest);
             // Under load a poll's call often returns after the wake-up of the one event it missed.
-            return knownLast == poll.ack + 1 ? new Parking(newest, true, older, false) : new Parking(null, false, older, true);
+            return knownLast == poll.ack + 1 ? new Parking(newest, older, false) : new Parking(null, older, true);
         }
         waiters.put(poll.digest, poll);
-        return new Parking(null, false, other, false);
+        return new Parking(null, other, false);
     }
 
     /** @return true if the poll was still parked here, and now is not */

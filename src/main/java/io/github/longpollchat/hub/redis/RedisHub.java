@@ -83,9 +83,10 @@ public final class RedisHub implements Hub {
         this.pubsub = pubsub;
         this.functions = new ChatFunctions(commands.async(), settings, events);
         this.wakeUps = new WakeUps(functions);
-        this.polls = new GroupedCalls(functions, "chat1_polls", new Object[] {PollResult.MAX_BATCH}, POLLS_PER_CALL,
-                wakeUps::flushEnded);
-        this.sweeper = new RedisSweeper(wakeUps, functions);
+        Liveness liveness = Liveness.of(TimeUnit.SECONDS.toMillis(settings.get(Option.CLIENT_TTL)));
+        this.polls = new GroupedCalls(functions, "chat1_polls", new Object[] {PollResult.MAX_BATCH, liveness.slackMillis()},
+                POLLS_PER_CALL);
+        this.sweeper = new RedisSweeper(wakeUps, functions, liveness);
     }
 
     /**

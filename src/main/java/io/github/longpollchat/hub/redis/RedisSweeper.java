@@ -8,7 +8,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The node's clock, four times a second: times out this node's parked polls, and runs the chat's
+ * The node's clock, four times a second: times out this node's parked polls, renews the life of
+ * their clients in Redis as often as {@link Liveness} says, and runs the chat's
  * time-driven rules in Redis ({@code chat1_sweep}: grace leaves, expiry, presence summaries, idle
  * rooms). Every node runs it; there is no coordinator, since each rule checks again, inside its
  * one atomic call, what it acts on, so that two nodes sweeping at once do each thing once.
@@ -21,20 +22,29 @@ final class RedisSweeper implements AutoCloseable {
 
     private final WakeUps wakeUps;
     private final ChatFunctions functions;
+    private final Liveness liveness;
     private final ScheduledThreadPoolExecutor timer;
+    /** When the parked polls' clients were last kept alive, as a {@link System#nanoTime()}. */
+    private long keptAlive = System.nanoTime();
     /** Set while a sweep call is out: a slow Redis gets one at a time, not a pile. */
     private final AtomicBoolean calling = new AtomicBoolean();
 
-    RedisSweeper(WakeUps wakeUps, ChatFunctions functions) {
+    RedisSweeper(WakeUps wakeUps, ChatFunctions functions, Liveness liveness) {
         this.wakeUps = wakeUps;
         this.functions = functions;
+        this.liveness = liveness;
         this.timer = DaemonTimer.named("chat-redis-sweeper");
         timer.scheduleWithFixedDelay(this::sweep, SWEEP_MILLIS, SWEEP_MILLIS, TimeUnit.MILLISECONDS);
     }
 
     private void sweep() {
         try {
-            wakeUps.sweep(System.nanoTime());
+            long now = System.nanoTime();
+            wakeUps.sweep(now);
+            if (now - keptAlive >= TimeUnit.MILLISECONDS.toNanos(liveness.renewMillis())) {
+                keptAlive = now;
+                wakeUps.keepAlive(liveness.slackMillis());
+            }
             if (calling.compareAndSet(false, true)) {
                 functions.call("chat1_sweep", BATCH).whenComplete((answer, failure) -> calling.set(false));
             }

@@ -7,7 +7,6 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 import org.slf4j.Logger;
@@ -24,9 +23,10 @@ import org.slf4j.LoggerFactory;
  * of a room on each node. A node drops what is not for its polls with one map lookup.
  *
  * <p>A wake-up for a new event carries its JSON, so a poll that had everything before it is
- * answered with no Redis call; one further behind (it missed wake-ups) reads from Redis. The
- * polls a node answered are told to Redis in one call per batch ({@code chat1_ended}), so that
- * their clients' TTL counts from the answer.
+ * answered with no Redis call; one further behind (it missed wake-ups) reads from Redis. Nothing
+ * is told to Redis when a poll is answered: while a poll is parked here, this node renews its
+ * client's life in Redis every little while, for all its polls in one call ({@code chat1_alive},
+ * see {@link #keepAlive}), so that when the poll ends its client's TTL runs from about then.
  *
  * <p>Lost wake-ups: parking checks the room's marks ({@link LocalRoom}); when the pub/sub
  * connection was cut and subscribed again, or a room's ids skip, wake-ups may have been lost, and
@@ -40,15 +40,15 @@ import org.slf4j.LoggerFactory;
 final class WakeUps extends RedisPubSubAdapter<String, String> {
     static final String CHANNEL = "chat:wake";
     private static final Logger LOG = LoggerFactory.getLogger(WakeUps.class);
-    /** Polls per {@code chat1_check} or {@code chat1_ended} call. */
+    /** Polls per {@code chat1_check} call. */
     private static final int BATCH = 300;
+    /** Clients per {@code chat1_alive} call. */
+    private static final int ALIVE_BATCH = 1000;
 
     private final ChatFunctions functions;
     private final ConcurrentHashMap<String, LocalRoom> rooms = new ConcurrentHashMap<>();
     /** Subscriptions confirmed so far: more than one means the pub/sub connection was cut and subscribed again. */
     private final AtomicLong subscriptions = new AtomicLong();
-    /** Polls answered whose end Redis has not been told yet. */
-    private final ConcurrentLinkedQueue<RedisPoll> ended = new ConcurrentLinkedQueue<>();
 
     WakeUps(ChatFunctions functions) {
         this.functions = functions;
@@ -60,18 +60,17 @@ final class WakeUps extends RedisPubSubAdapter<String, String> {
     }
 
     /**
-     * Holds a poll that Redis parked until something answers it. A poll answered here at once is
-     * told to Redis by the next {@link #flushEnded()}, which the caller runs once for its group.
+     * Holds a poll that Redis parked until something answers it.
      *
      * @param subscriptionsBefore {@link #subscriptions()} before the poll's Redis call
      */
     void park(RedisPoll poll, long subscriptionsBefore) {
         LocalRoom.Parking parking = inRoom(poll.room, room -> room.park(poll));
         if (parking.older() != null) {
-            finish(parking.older(), PollResult.superseded(poll.ack), false);
+            finish(parking.older(), PollResult.superseded(poll.ack));
         }
         if (parking.now() != null) {
-            finish(poll, parking.now(), parking.ends());
+            finish(poll, parking.now());
         } else if (parking.read()) {
             read(poll);
         } else if (subscriptions.get() != subscriptionsBefore) {
@@ -88,7 +87,6 @@ final class WakeUps extends RedisPubSubAdapter<String, String> {
                 case 'g' -> gone(message.split(" ", 3));
                 default -> LOG.warn("unknown wake-up on {}", channel);
             }
-            flushEnded();
         } catch (RuntimeException e) {
             LOG.error("wake-up not handled", e);
         }
@@ -104,20 +102,8 @@ final class WakeUps extends RedisPubSubAdapter<String, String> {
         byte[] json = message.substring(idEnd + 1).getBytes(StandardCharsets.UTF_8);
         PollResult news = PollResult.batch(List.of(PostedEvent.stored(id, json)));
         LocalRoom.Woken woken = inRoom(room, local -> local.event(id, news, now));
-        if (!woken.next().isEmpty()) {
-            List<RedisPoll> claimed = new ArrayList<>(woken.next().size());
-            for (RedisPoll poll : woken.next()) {
-                if (poll.claim()) {
-                    ended.add(poll);
-                    claimed.add(poll);
-                }
-            }
-            // Redis first learns that these polls ended, then they are answered: their clients'
-            // next polls then find no poll parked, and supersede nothing.
-            flushEnded();
-            for (RedisPoll poll : claimed) {
-                poll.answer(news);
-            }
+        for (RedisPoll poll : woken.next()) {
+            finish(poll, news);
         }
         woken.behind().forEach(this::read);
         if (woken.gap()) {
@@ -131,7 +117,7 @@ final class WakeUps extends RedisPubSubAdapter<String, String> {
         long ack = Long.parseLong(parts[4]);
         RedisPoll older = inRoom(parts[1], room -> room.supersede(parts[2], gen, ack, System.nanoTime()));
         if (older != null) {
-            finish(older, PollResult.superseded(ack), false);
+            finish(older, PollResult.superseded(ack));
         }
     }
 
@@ -139,7 +125,7 @@ final class WakeUps extends RedisPubSubAdapter<String, String> {
     private void gone(String[] parts) {
         RedisPoll parked = inRoom(parts[1], room -> room.end(parts[2], System.nanoTime()));
         if (parked != null) {
-            finish(parked, PollResult.GONE, false);
+            finish(parked, PollResult.GONE);
         }
     }
 
@@ -179,7 +165,6 @@ final class WakeUps extends RedisPubSubAdapter<String, String> {
                 for (int i = 0; i < batch.size(); i++) {
                     settleChecked(batch.get(i), reply.text(2 * i), reply.number(2 * i + 1));
                 }
-                flushEnded();
             });
         }
     }
@@ -189,8 +174,8 @@ final class WakeUps extends RedisPubSubAdapter<String, String> {
             return;
         }
         switch (state) {
-            case "g" -> finish(poll, PollResult.GONE, false);
-            case "s" -> finish(poll, PollResult.superseded(value), false);
+            case "g" -> finish(poll, PollResult.GONE);
+            case "s" -> finish(poll, PollResult.superseded(value));
             default -> read(poll);
         }
     }
@@ -199,8 +184,7 @@ final class WakeUps extends RedisPubSubAdapter<String, String> {
     private void read(RedisPoll poll) {
         functions.call("chat1_read", poll.room, poll.ack, PollResult.MAX_BATCH).whenComplete((answer, failure) -> {
             List<PostedEvent> events = failure == null ? new Reply(answer).events(0, 1) : List.of();
-            finish(poll, events.isEmpty() ? PollResult.empty(poll.ack) : PollResult.batch(events), true);
-            flushEnded();
+            finish(poll, events.isEmpty() ? PollResult.empty(poll.ack) : PollResult.batch(events));
         });
     }
 
@@ -212,7 +196,7 @@ final class WakeUps extends RedisPubSubAdapter<String, String> {
         for (LocalRoom room : rooms.values()) {
             List<RedisPoll> due = inRoom(room.name, local -> local.due(now));
             for (RedisPoll poll : due) {
-                finish(poll, PollResult.empty(poll.ack), true);
+                finish(poll, PollResult.empty(poll.ack));
             }
             synchronized (room) {
                 if (room.isIdle(now)) {
@@ -221,17 +205,38 @@ final class WakeUps extends RedisPubSubAdapter<String, String> {
                 }
             }
         }
-        flushEnded();
+    }
+
+    /**
+     * Renews, in Redis, the life of every client with a poll parked here, to {@code slackMillis}
+     * past the client TTL from now (never shortening it, never bringing back a client that is
+     * gone): run more often than that, it keeps them alive while parked, and once a poll ends its
+     * client expires a TTL after, give or take the slack.
+     */
+    void keepAlive(long slackMillis) {
+        List<Object> args = new ArrayList<>();
+        args.add(slackMillis);
+        for (LocalRoom room : rooms.values()) {
+            for (RedisPoll poll : inRoom(room.name, LocalRoom::parked)) {
+                args.add(poll.digest);
+                if (args.size() > ALIVE_BATCH) {
+                    functions.call("chat1_alive", args.toArray());
+                    args.subList(1, args.size()).clear();
+                }
+            }
+        }
+        if (args.size() > 1) {
+            functions.call("chat1_alive", args.toArray());
+        }
     }
 
     /** Answers every parked poll at once with an empty answer, so that its client polls again elsewhere. */
     void shutdown() {
         for (LocalRoom room : rooms.values()) {
             for (RedisPoll poll : inRoom(room.name, LocalRoom::takeAll)) {
-                finish(poll, PollResult.empty(poll.ack), true);
+                finish(poll, PollResult.empty(poll.ack));
             }
         }
-        flushEnded();
     }
 
     int parked() {
@@ -257,34 +262,10 @@ final class WakeUps extends RedisPubSubAdapter<String, String> {
         }
     }
 
-    /**
-     * Answers a poll if nothing else has.
-     *
-     * @param ends whether this poll was still the client's newest: then Redis must learn that it ended
-     */
-    private void finish(RedisPoll poll, PollResult result, boolean ends) {
+    /** Answers a poll if nothing else has. */
+    private static void finish(RedisPoll poll, PollResult result) {
         if (poll.claim()) {
-            if (ends) {
-                ended.add(poll);
-            }
             poll.answer(result);
-        }
-    }
-
-    /** Tells Redis of the polls answered since the last time, in batches. */
-    void flushEnded() {
-        List<Object> args = new ArrayList<>();
-        RedisPoll poll;
-        while ((poll = ended.poll()) != null) {
-            args.add(poll.digest);
-            args.add(poll.gen);
-            if (args.size() == 2 * BATCH) {
-                functions.call("chat1_ended", args.toArray());
-                args.clear();
-            }
-        }
-        if (!args.isEmpty()) {
-            functions.call("chat1_ended", args.toArray());
         }
     }
 }

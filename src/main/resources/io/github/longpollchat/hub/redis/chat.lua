@@ -6,7 +6,8 @@ loads this library again when Redis has forgotten it. Times and ids come from Re
 a node. Layout (r = a room's name, d = a client's digest, see ClientDigest):
 
   chat:rooms      zset  r -> when it may be forgotten (its last event + room TTL), ms
-  chat:clients    zset  d -> when it expires (last request, or a parked poll's deadline, + client TTL), ms,
+  chat:clients    zset  d -> when it expires (its last request + client TTL; while a poll is parked, the node
+                        holding it keeps it ahead, see chat1_alive), ms,
                         rounded up to the second: a client's many polls within one second then leave its
                         place in the set as it is, rather than move it each time
   chat:graces     zset  d -> when its grace leave runs, ms
@@ -16,8 +17,9 @@ a node. Layout (r = a room's name, d = a client's digest, see ClientDigest):
   chat:r:<r>:names    hash  name key (lower case) -> d
   chat:r:<r>:members  zset  display name -> join number (joining order)
   chat:r:<r>:acks     zset  d -> its last acknowledged id: a mailbox is the log after it
-  chat:polls          hash  d -> what a poll needs, as "<gen> <parked> <ack> <grace> <room>": polls so far, the gen
-                            of the one parked (or 0), its last acknowledged id (as in chat:r:<r>:acks), 1 while a
+  chat:polls          hash  d -> what a poll needs, as "<gen> <parked> <ack> <grace> <room>": polls so far, until
+                            when its newest poll may be parked (ms; 0 when it was answered at once), its last
+                            acknowledged id (as in chat:r:<r>:acks), 1 while a
                             grace leave is pending (so that a poll looks in chat:graces only then), its room.
                             One hash for every client, so that a group of polls reads and writes it with one
                             command each, not one per poll
@@ -366,7 +368,7 @@ rule('chat1_send', function(_, args)
   return {'sent', id}
 end)
 
--- The polls of one chat1_polls or chat1_ended call: the clients' entries in chat:polls, read
+-- The polls of one chat1_polls call: the clients' entries in chat:polls, read
 -- with one HMGET and written with one HSET; each room's last id and log length, read once; the
 -- acknowledged ids and the liveness they set, written with one ZADD per key. Later polls of the
 -- same client in the group see what earlier ones changed.
@@ -399,7 +401,7 @@ local function push(list, score, member)
 end
 
 -- Writes what the group's polls changed.
-local function write(g, live_flags)
+local function write(g)
   local entries = {}
   for _, d in ipairs(g.order) do
     local p = g.state[d]
@@ -415,34 +417,38 @@ local function write(g, live_flags)
     redis.call('ZADD', room_key(room) .. ':acks', unpack(acks))
   end
   if #g.live > 0 then
-    if live_flags then
-      redis.call('ZADD', CLIENTS, live_flags, unpack(g.live))
-    else
-      redis.call('ZADD', CLIENTS, unpack(g.live))
-    end
+    redis.call('ZADD', CLIENTS, unpack(g.live))
   end
 end
 
--- One poll: d, cursor (-1 for none), how long it may park (ms; 0 answers at once), batch size.
--- Answers {'now', ack, first id, events}, 'p <gen> <ack> <room>' (parked: the node holds the poll
--- until a wake-up on chat:wake, and tells chat1_ended when it answered it), or 'g' (gone).
-local function poll(s, g, d, cursor, wait, max)
+-- One poll: d, cursor (-1 for none), how long it may park (ms; 0 answers at once), batch size,
+-- the calling node's slack (see chat1_alive). Answers {'now', ack, first id, events},
+-- 'p <gen> <ack> <room>' (parked: the node holds the poll until a wake-up on chat:wake), or 'g'
+-- (gone).
+--
+-- A newer poll supersedes a parked one (a wake-up 's' to every node) only when that one may still
+-- be parked and the new poll acknowledges nothing more: a poll whose client acknowledges more has
+-- seen events posted after the parked one parked, whose wake-up answers it anyway; that is every
+-- poll after a poll answered with news, so none of those costs a wake-up.
+local function poll(s, g, d, cursor, wait, max, slack)
   local p = g.state[d]
   if not p then
     return 'g'
   end
   local room = known(g, p.room)
+  local acknowledged = false
   if cursor > p.ack then
     local ack = math.min(cursor, room.last)
     if ack > p.ack then
       p.ack = ack
+      acknowledged = true
       g.acks[p.room] = g.acks[p.room] or {}
       push(g.acks[p.room], int(ack), d)
     end
   end
   p.gen = p.gen + 1
   p.changed = true
-  if p.parked ~= 0 then
+  if p.parked > s.now and not acknowledged then
     redis.call('PUBLISH', WAKE, string.format('s %s %s %d %d', p.room, d, p.gen, p.ack))
   end
   if p.grace then
@@ -455,50 +461,44 @@ local function poll(s, g, d, cursor, wait, max)
     local first, events = range(room_key(p.room), p.ack, room.last, max, room.n)
     return {'now', p.ack, first, events}
   end
-  p.parked = p.gen
-  push(g.live, expiry(s, wait), d)
+  p.parked = s.now + wait
+  push(g.live, expiry(s, math.min(wait, slack)), d)
   return string.format('p %d %d %s', p.gen, p.ack, p.room)
 end
 
--- args: the batch size, then the polls that reached a node while its previous chat1_polls call
--- was out, 3 each (see poll()), in the order they came: a client's later poll supersedes its
--- earlier one as if each were its own call. Answers one answer per poll, in the same order.
+-- args: the batch size and the node's slack, then the polls that reached a node while its
+-- previous chat1_polls call was out, 3 each (see poll()), in the order they came: a client's later
+-- poll supersedes its earlier one as if each were its own call. Answers one answer per poll, in
+-- the same order.
 rule('chat1_polls', function(_, args)
   local s = settings(args)
-  local max = tonumber(args[OWN])
+  local max, slack = tonumber(args[OWN]), tonumber(args[OWN + 1])
   local ds = {}
-  for i = OWN + 1, #args, 3 do
+  for i = OWN + 2, #args, 3 do
     ds[#ds + 1] = args[i]
   end
   local g = group(ds)
   local answers = {}
   for k, d in ipairs(ds) do
-    local i = OWN + 1 + (k - 1) * 3
-    answers[k] = poll(s, g, d, tonumber(args[i + 1]), tonumber(args[i + 2]), max)
+    local i = OWN + 2 + (k - 1) * 3
+    answers[k] = poll(s, g, d, tonumber(args[i + 1]), tonumber(args[i + 2]), max, slack)
   end
   write(g)
   return answers
 end)
 
--- args: d1, gen1, d2, gen2, ...: polls a node has answered. The TTL counts from now, unless a
--- newer poll is parked.
-rule('chat1_ended', function(_, args)
+-- args: slack, d1, d2, ...: clients with a poll parked on the calling node, which calls this more
+-- often than the slack (ms): each lives on to that much past the TTL from now. Never shortens a
+-- client's life, and never brings back one that is gone.
+rule('chat1_alive', function(_, args)
   local s = settings(args)
-  local ds = {}
-  for i = OWN, #args, 2 do
-    ds[#ds + 1] = args[i]
+  local at = expiry(s, tonumber(args[OWN]))
+  local live = {}
+  for i = OWN + 1, #args do
+    push(live, at, args[i])
   end
-  local g = group(ds)
-  for k, d in ipairs(ds) do
-    local p = g.state[d]
-    if p and p.parked == tonumber(args[OWN + 2 * k - 1]) then
-      p.parked = 0
-      p.changed = true
-      push(g.live, expiry(s, 0), d)
-    end
-  end
-  write(g, 'XX')
-  return {#ds}
+  redis.call('ZADD', CLIENTS, 'XX', 'GT', unpack(live))
+  return {}
 end)
 
 -- args: room, after, batch size. Answers {first id, events}.
