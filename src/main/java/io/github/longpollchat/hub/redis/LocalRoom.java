@@ -1,14 +1,16 @@
 package io.github.longpollchat.hub.redis;
 
 import io.github.longpollchat.hub.PollResult;
+import io.github.longpollchat.hub.PostedEvent;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
- * What this node knows of one room: its polls parked here, the newest id a wake-up told of, and
- * the recent supersedes and ends of its clients.
+ * What this node knows of one room: its polls parked here, the newest id a wake-up told of, its
+ * newest events, and the recent supersedes and ends of its clients.
  *
  * <p>Why the last two: a poll is parked by a Redis call on the command connection, its wake-ups
  * come on the pub/sub connection, and the two are read by different threads, so a wake-up for a
@@ -21,6 +23,8 @@ import java.util.Map;
  */
 final class LocalRoom {
     static final int MARK_SECONDS = 10;
+    /** Newest events kept, for the polls Redis answers at once (see {@link #recent}). */
+    static final int RECENT = 32;
     private static final long MARK_NANOS = MARK_SECONDS * 1_000_000_000L;
     private static final long GONE = Long.MAX_VALUE;
 
@@ -29,12 +33,18 @@ final class LocalRoom {
     private long knownLast = -1;
     /** The answer of just that newest event, for a poll that missed only it; null with {@link #knownLast} -1. */
     private PollResult newest;
+    /** The newest events, each at its id modulo {@link #RECENT}: all after the last gap, up to {@link #knownLast}. */
+    private final Recent[] recent = new Recent[RECENT];
     private long heard = System.nanoTime();
     private final Map<String, RedisPoll> waiters = new HashMap<>();
     /** Recent supersedes and ends by client digest. */
     private final Map<String, Mark> marks = new HashMap<>();
     /** Set when dropped from the node's map; whoever still holds it must look again. */
     boolean dropped;
+
+    /** An event told by a wake-up, with the time stamp that tells it from another with its id (after Redis lost its data). */
+    private record Recent(PostedEvent event, long ts) {
+    }
 
     /** A newer poll's generation and acknowledged id, or {@link #GONE}. */
     private record Mark(long gen, long ack, long at) {
@@ -49,11 +59,15 @@ final class LocalRoom {
     }
 
     /**
-     * Event {@code id} was posted ({@code news}: the answer of it alone): polls that had everything
-     * before it get it; those further behind must read.
+     * Event {@code id} was posted at {@code ts} ({@code news}: the answer of it alone): polls that
+     * had everything before it get it; those further behind must read.
      */
-    Woken event(long id, PollResult news, long now) {
+    Woken event(long id, long ts, PollResult news, long now) {
         boolean gap = knownLast >= 0 && id != knownLast + 1;
+        if (knownLast < 0 || id != knownLast + 1) {
+            Arrays.fill(recent, null);
+        }
+        recent[slot(id)] = new Recent(news.messages().get(0), ts);
         knownLast = id;
         newest = news;
         heard = now;
@@ -149,6 +163,33 @@ final class LocalRoom {
     void forgetLast() {
         knownLast = -1;
         newest = null;
+        Arrays.fill(recent, null);
+    }
+
+    /**
+     * The events after {@code after}, at most {@code max}, of a room whose newest event is
+     * {@code last}, posted at {@code lastTs}: from what wake-ups told, or null when they did not
+     * tell all of them (yet), or told of another event {@code last} (Redis lost its data since).
+     */
+    List<PostedEvent> recent(long after, long last, long lastTs, int max) {
+        Recent newestKept = last > knownLast ? null : recent[slot(last)];
+        if (newestKept == null || newestKept.event.id() != last || newestKept.ts != lastTs) {
+            return null;
+        }
+        long to = Math.min(last, after + max);
+        List<PostedEvent> events = new ArrayList<>((int) Math.max(0, to - after));
+        for (long id = after + 1; id <= to; id++) {
+            Recent kept = recent[slot(id)];
+            if (kept == null || kept.event.id() != id) {
+                return null;
+            }
+            events.add(kept.event);
+        }
+        return events;
+    }
+
+    private static int slot(long id) {
+        return (int) Math.floorMod(id, (long) RECENT);
     }
 
     int size() {

@@ -84,8 +84,7 @@ public final class RedisHub implements Hub {
         this.functions = new ChatFunctions(commands.async(), settings, events);
         this.wakeUps = new WakeUps(functions);
         Liveness liveness = Liveness.of(TimeUnit.SECONDS.toMillis(settings.get(Option.CLIENT_TTL)));
-        this.polls = new GroupedCalls(functions, "chat1_polls", new Object[] {PollResult.MAX_BATCH, liveness.slackMillis()},
-                POLLS_PER_CALL);
+        this.polls = new GroupedCalls(functions, "chat1_polls", new Object[] {liveness.slackMillis()}, POLLS_PER_CALL);
         this.sweeper = new RedisSweeper(wakeUps, functions, liveness);
     }
 
@@ -243,22 +242,20 @@ public final class RedisHub implements Hub {
         int waitMillis = shuttingDown ? 0 : timeoutSeconds * 1000;
         long subscriptions = wakeUps.subscriptions();
         return polls.call(digest, cursor, waitMillis).thenCompose(answer -> {
-            if (answer instanceof List<?> now) {
-                @SuppressWarnings("unchecked")
-                Reply reply = new Reply((List<Object>) now);
-                List<PostedEvent> events = reply.events(2, 3);
-                return CompletableFuture.completedFuture(events.isEmpty() ? PollResult.empty(reply.number(1)) : PollResult.batch(events));
-            }
+            // One text per poll rather than a list: less for Lettuce to decode. "n <ack> <last> <ts> <room>",
+            // "p <gen> <ack> <room>" or "g".
             String text = (String) answer;
+            if (text.startsWith("n ")) {
+                String[] parts = text.split(" ", 5);
+                return wakeUps.answerNow(parts[4], Long.parseLong(parts[1]), Long.parseLong(parts[2]), Long.parseLong(parts[3]));
+            }
             if (!text.startsWith("p ")) {
                 throw Reason.UNKNOWN_CLIENT.refusal();
             }
-            // "p <gen> <ack> <room>": one text rather than a list, less for Lettuce to decode per poll
-            int genEnd = text.indexOf(' ', 2);
-            int ackEnd = text.indexOf(' ', genEnd + 1);
-            long gen = Long.parseLong(text, 2, genEnd, 10);
-            long ack = Long.parseLong(text, genEnd + 1, ackEnd, 10);
-            String room = text.substring(ackEnd + 1);
+            String[] parts = text.split(" ", 4);
+            long gen = Long.parseLong(parts[1]);
+            long ack = Long.parseLong(parts[2]);
+            String room = parts[3];
             CompletableFuture<PollResult> answered = new CompletableFuture<>();
             long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(waitMillis);
             wakeUps.park(new RedisPoll(digest, room, ack, gen, deadline, answered), subscriptions);

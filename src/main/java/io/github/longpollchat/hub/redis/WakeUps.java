@@ -6,6 +6,8 @@ import io.lettuce.core.pubsub.RedisPubSubAdapter;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
@@ -100,8 +102,10 @@ final class WakeUps extends RedisPubSubAdapter<String, String> {
         long id = Long.parseLong(message.substring(roomEnd + 1, idEnd));
         long now = System.nanoTime();
         byte[] json = message.substring(idEnd + 1).getBytes(StandardCharsets.UTF_8);
+        // Every event's JSON ends with its time stamp: ,"ts":1765432100000}
+        long ts = Long.parseLong(message, message.lastIndexOf(':') + 1, message.length() - 1, 10);
         PollResult news = PollResult.batch(List.of(PostedEvent.stored(id, json)));
-        LocalRoom.Woken woken = inRoom(room, local -> local.event(id, news, now));
+        LocalRoom.Woken woken = inRoom(room, local -> local.event(id, ts, news, now));
         for (RedisPoll poll : woken.next()) {
             finish(poll, news);
         }
@@ -182,10 +186,28 @@ final class WakeUps extends RedisPubSubAdapter<String, String> {
 
     /** Answers a poll with the events after its acknowledged id, read from Redis. */
     private void read(RedisPoll poll) {
-        functions.call("chat1_read", poll.room, poll.ack, PollResult.MAX_BATCH).whenComplete((answer, failure) -> {
-            List<PostedEvent> events = failure == null ? new Reply(answer).events(0, 1) : List.of();
-            finish(poll, events.isEmpty() ? PollResult.empty(poll.ack) : PollResult.batch(events));
+        read(poll.room, poll.ack).whenComplete((result, failure) -> finish(poll, failure == null ? result : PollResult.empty(poll.ack)));
+    }
+
+    /** The answer of a poll that acknowledged {@code ack}: the events after it, read from Redis. */
+    CompletionStage<PollResult> read(String room, long ack) {
+        return functions.call("chat1_read", room, ack, PollResult.MAX_BATCH).thenApply(answer -> {
+            List<PostedEvent> events = new Reply(answer).events(0, 1);
+            return events.isEmpty() ? PollResult.empty(ack) : PollResult.batch(events);
         });
+    }
+
+    /**
+     * The answer of a poll that Redis answered at once, having acknowledged {@code ack}, in a room
+     * whose newest event is {@code last}, posted at {@code lastTs}: from the events wake-ups told
+     * this node, or read from Redis when they did not tell them all.
+     */
+    CompletionStage<PollResult> answerNow(String room, long ack, long last, long lastTs) {
+        if (last <= ack) {
+            return CompletableFuture.completedFuture(PollResult.empty(ack));
+        }
+        List<PostedEvent> events = inRoom(room, local -> local.recent(ack, last, lastTs, PollResult.MAX_BATCH));
+        return events != null ? CompletableFuture.completedFuture(PollResult.batch(events)) : read(room, ack);
     }
 
     /**

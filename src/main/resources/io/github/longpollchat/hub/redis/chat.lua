@@ -119,8 +119,8 @@ local function expiry(s, wait)
 end
 
 -- The events after id `after`, at most `max`: the id of the first, and their JSON.
-local function range(r, after, last, max, n)
-  n = n or redis.call('LLEN', r .. ':log')
+local function range(r, after, last, max)
+  local n = redis.call('LLEN', r .. ':log')
   local first = last - n + 1
   local from = math.max(after + 1, first)
   if from > last then
@@ -369,7 +369,7 @@ rule('chat1_send', function(_, args)
 end)
 
 -- The polls of one chat1_polls call: the clients' entries in chat:polls, read
--- with one HMGET and written with one HSET; each room's last id and log length, read once; the
+-- with one HMGET and written with one HSET; each room's last id, read once; the
 -- acknowledged ids and the liveness they set, written with one ZADD per key. Later polls of the
 -- same client in the group see what earlier ones changed.
 local function group(ds)
@@ -384,15 +384,25 @@ local function group(ds)
   return g
 end
 
--- A room's last id and log length, once per group.
+-- A room's last id, once per group.
 local function known(g, room)
   local known_room = g.rooms[room]
   if not known_room then
-    local r = room_key(room)
-    known_room = {last = tonumber(redis.call('HGET', r, 'last')), n = redis.call('LLEN', r .. ':log')}
+    known_room = {last = tonumber(redis.call('HGET', room_key(room), 'last'))}
     g.rooms[room] = known_room
   end
   return known_room
+end
+
+-- The time stamp of a room's newest event (its id is the room's last), once per group; '0' if
+-- the log has none.
+local function newest_ts(g, room)
+  local known_room = g.rooms[room]
+  if not known_room.ts then
+    local json = redis.call('LINDEX', room_key(room) .. ':log', -1)
+    known_room.ts = json and string.match(json, '"ts":(%d+)}$') or '0'
+  end
+  return known_room.ts
 end
 
 local function push(list, score, member)
@@ -421,16 +431,17 @@ local function write(g)
   end
 end
 
--- One poll: d, cursor (-1 for none), how long it may park (ms; 0 answers at once), batch size,
--- the calling node's slack (see chat1_alive). Answers {'now', ack, first id, events},
--- 'p <gen> <ack> <room>' (parked: the node holds the poll until a wake-up on chat:wake), or 'g'
--- (gone).
+-- One poll: d, cursor (-1 for none), how long it may park (ms; 0 answers at once), the calling
+-- node's slack (see chat1_alive). Answers 'n <ack> <last> <ts> <room>' (answered now: with the
+-- events after ack up to the room's last id, whose event has time stamp ts; the node has them from
+-- their wake-ups, or reads them with chat1_read), 'p <gen> <ack> <room>' (parked: the node holds
+-- the poll until a wake-up on chat:wake), or 'g' (gone).
 --
 -- A newer poll supersedes a parked one (a wake-up 's' to every node) only when that one may still
 -- be parked and the new poll acknowledges nothing more: a poll whose client acknowledges more has
 -- seen events posted after the parked one parked, whose wake-up answers it anyway; that is every
 -- poll after a poll answered with news, so none of those costs a wake-up.
-local function poll(s, g, d, cursor, wait, max, slack)
+local function poll(s, g, d, cursor, wait, slack)
   local p = g.state[d]
   if not p then
     return 'g'
@@ -458,30 +469,28 @@ local function poll(s, g, d, cursor, wait, max, slack)
   if room.last > p.ack or wait == 0 then
     p.parked = 0
     push(g.live, expiry(s, 0), d)
-    local first, events = range(room_key(p.room), p.ack, room.last, max, room.n)
-    return {'now', p.ack, first, events}
+    return string.format('n %d %d %s %s', p.ack, room.last, newest_ts(g, p.room), p.room)
   end
   p.parked = s.now + wait
   push(g.live, expiry(s, math.min(wait, slack)), d)
   return string.format('p %d %d %s', p.gen, p.ack, p.room)
 end
 
--- args: the batch size and the node's slack, then the polls that reached a node while its
--- previous chat1_polls call was out, 3 each (see poll()), in the order they came: a client's later
--- poll supersedes its earlier one as if each were its own call. Answers one answer per poll, in
--- the same order.
+-- args: the node's slack, then the polls that reached a node while its previous chat1_polls call
+-- was out, 3 each (see poll()), in the order they came: a client's later poll supersedes its
+-- earlier one as if each were its own call. Answers one answer per poll, in the same order.
 rule('chat1_polls', function(_, args)
   local s = settings(args)
-  local max, slack = tonumber(args[OWN]), tonumber(args[OWN + 1])
+  local slack = tonumber(args[OWN])
   local ds = {}
-  for i = OWN + 2, #args, 3 do
+  for i = OWN + 1, #args, 3 do
     ds[#ds + 1] = args[i]
   end
   local g = group(ds)
   local answers = {}
   for k, d in ipairs(ds) do
-    local i = OWN + 2 + (k - 1) * 3
-    answers[k] = poll(s, g, d, tonumber(args[i + 1]), tonumber(args[i + 2]), max, slack)
+    local i = OWN + 1 + (k - 1) * 3
+    answers[k] = poll(s, g, d, tonumber(args[i + 1]), tonumber(args[i + 2]), slack)
   end
   write(g)
   return answers
