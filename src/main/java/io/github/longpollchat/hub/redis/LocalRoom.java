@@ -25,6 +25,8 @@ final class LocalRoom {
     static final int MARK_SECONDS = 10;
     /** Newest events kept, for the polls Redis answers at once (see {@link #recent}). */
     static final int RECENT = 32;
+    /** Events longer than this are not kept (polls that need one read it): at most 32 KiB per room. */
+    static final int KEPT_BYTES = 1024;
     private static final long MARK_NANOS = MARK_SECONDS * 1_000_000_000L;
     private static final long GONE = Long.MAX_VALUE;
 
@@ -67,7 +69,8 @@ final class LocalRoom {
         if (knownLast < 0 || id != knownLast + 1) {
             Arrays.fill(recent, null);
         }
-        recent[slot(id)] = new Recent(news.messages().get(0), ts);
+        PostedEvent posted = news.messages().get(0);
+        recent[slot(id)] = posted.json().length <= KEPT_BYTES ? new Recent(posted, ts) : null;
         knownLast = id;
         newest = news;
         heard = now;

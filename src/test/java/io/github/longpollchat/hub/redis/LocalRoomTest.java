@@ -88,6 +88,17 @@ class LocalRoomTest {
     }
 
     @Test
+    void aLongEventIsNotKeptSoPollsThatNeedItReadIt() {
+        room.event(11, TS + 11, news(11), System.nanoTime());
+        byte[] longJson = new byte[LocalRoom.KEPT_BYTES + 1];
+        room.event(12, TS + 12, PollResult.batch(List.of(PostedEvent.stored(12, longJson))), System.nanoTime());
+        room.event(13, TS + 13, news(13), System.nanoTime());
+
+        assertNull(room.recent(11, 13, TS + 13, 500));
+        assertEquals(List.of(13L), ids(room.recent(12, 13, TS + 13, 500)));
+    }
+
+    @Test
     void anEventWithTheSameIdButAnotherTimeStampIsNotTakenForIt() {
         room.event(11, TS + 11, news(11), System.nanoTime());
 
