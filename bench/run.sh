@@ -4,7 +4,8 @@
 # and a plot.
 #
 #   bench/run.sh                      # every scenario, 2 rounds: fanout-100 fanout-1k fanout-10k rooms idle
-#   bench/run.sh fanout-1k rooms      # only these
+#   bench/run.sh fanout-1k rooms      # only these (also rooms-300: rooms at 300 messages/s, a rate
+#                                     # this machine keeps up with, where rooms saturates it)
 #   bench/run.sh --rounds=3 idle      # more rounds (the median is reported)
 #   bench/run.sh --targets=chat idle  # only longpoll-chat (or --targets=nchan)
 #   bench/run.sh --targets=chat,cometd fanout-1k
@@ -14,7 +15,7 @@
 #   bench/run.sh --profile fanout-1k  # also a flight recording of this server during each measured
 #                                     # run, and its hottest methods (logs/*.jfr, logs/*.hot.txt);
 #                                     # of chat, and of chat-redis2's first node
-#   bench/run.sh --targets=chat,chat-redis2 fanout-1k rooms
+#   bench/run.sh --targets=chat,chat-redis2 fanout-1k rooms rooms-300
 #                                     # one node in memory against two nodes of one chat on a private
 #                                     # redis-server (AOF on), the load generator sending each request
 #                                     # to the next node; Redis's CPU and calls per send and per poll
@@ -99,6 +100,9 @@ flags_of() {
     fanout-10k) echo "--scenario=fanout --clients=10000 --messages=50 --rate=5 --warmup-seconds=10" ;;
     # CometD's documented shape: 1,000 clients in 10 rooms of 100, 919 messages/s, 50-byte texts.
     rooms)      echo "--scenario=rooms --clients=1000 --room-size=100 --rate=919 --messages=9190 --text-bytes=50" ;;
+    # The same at 300 messages/s, which every server here keeps up with: its CPU per delivery is
+    # not that of a saturated machine, which batches more events per answer the further it lags.
+    rooms-300)  echo "--scenario=rooms --clients=1000 --room-size=100 --rate=300 --messages=3000 --text-bytes=50" ;;
     idle)       echo "--scenario=idle --clients=19000 --idle-seconds=60" ;;
     *) echo "unknown scenario: $1" >&2; exit 2 ;;
   esac
