@@ -43,8 +43,4 @@ final class Reply {
         }
         return events;
     }
-
-    int size() {
-        return values.size();
-    }
 }

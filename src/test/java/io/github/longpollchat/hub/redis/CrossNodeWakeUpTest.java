@@ -98,6 +98,32 @@ class CrossNodeWakeUpTest {
         assertTrue(!newer.toCompletableFuture().isDone());
     }
 
+    /**
+     * A newer poll that acknowledges the event that woke the older one sends no supersede wake-up
+     * (chat.lua's poll): the event's own wake-up must answer the older poll, however the two race.
+     */
+    @Test
+    void aPollParkedOnOneNodeIsAnsweredWhenItsClientAlreadyPollsPastItsNewsOnAnother() throws Exception {
+        JoinResult alice = join(a, "alice", "lobby");
+        JoinResult bob = join(b, "bob", "lobby");
+        long cursor = bob.cursor() + 1;
+        for (int round = 0; round < 50; round++) {
+            CompletableFuture<PollResult> older = a.poll(bob.clientId(), cursor, 30).toCompletableFuture();
+            assertTrue(within(Nodes.WAIT_MILLIS, () -> a.stats().parkedPolls() == 1), "round " + round + ": parked on a");
+
+            long id = await(b.send(alice.clientId(), "round " + round, null));
+            CompletableFuture<PollResult> newer = b.poll(bob.clientId(), id, 30).toCompletableFuture();
+            PollResult answered = older.get(Nodes.WAIT_MILLIS, TimeUnit.MILLISECONDS);
+
+            assertTrue(answered.superseded() || answered.cursor() == id, "round " + round + ": the news, or superseded");
+            assertTrue(within(Nodes.WAIT_MILLIS, () -> b.stats().parkedPolls() == 1), "round " + round + ": the newer poll parked on b");
+
+            long next = await(a.send(alice.clientId(), "next " + round, null));
+            assertEquals(next, newer.get(Nodes.WAIT_MILLIS, TimeUnit.MILLISECONDS).cursor(), "round " + round + ": the newer poll gets the next");
+            cursor = next;
+        }
+    }
+
     @Test
     void aClientThatLeavesOnOneNodeHasItsPollOnAnotherAnsweredGone() throws Exception {
         JoinResult bob = join(a, "bob", "lobby");
